@@ -99,6 +99,15 @@ static void dsa_fault(DSAResult *r, uint64_t addr, uint32_t done, bool write)
     r->bytes = done;
 }
 
+/*
+ * QEMU's crc32c() returns the register inverted; undo that so a CRC can be
+ * carried across page-sized pieces.
+ */
+static uint32_t dsa_crc_update(uint32_t reg, const uint8_t *buf, uint32_t n)
+{
+    return ~crc32c(reg, buf, n);
+}
+
 /* Largest piece starting at both addresses that crosses no page. */
 static uint32_t dsa_piece(uint64_t a, uint64_t b, uint64_t left)
 {
@@ -149,7 +158,7 @@ static void dsa_copy(DSAContext *c, uint64_t src, uint64_t dst, uint64_t dst2,
             return;
         }
         if (crc) {
-            *crc = crc32c(*crc, buf, n);
+            *crc = dsa_crc_update(*crc, buf, n);
         }
         done += n;
     }
@@ -245,7 +254,7 @@ static void dsa_crc(DSAContext *c, const uint8_t *d, uint32_t flags,
                 dsa_fault(r, src + done, done, false);
                 return;
             }
-            crc = crc32c(crc, buf, n);
+            crc = dsa_crc_update(crc, buf, n);
             done += n;
         }
         r->bytes = done;
