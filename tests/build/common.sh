@@ -20,5 +20,6 @@ hash_inputs() {
 # whose content differs, so make/ninja rebuild only what really changed.
 sync_tree() {
 	mkdir -p "$2"
-	rsync -a --checksum --delete "$1"/ "$2"/
+	# no -t: files whose content did not change keep their old mtime
+	rsync -rlpgoD --checksum --delete "$1"/ "$2"/
 }
