@@ -1,0 +1,46 @@
+# Helpers for suite scripts; sourced after tests/build/common.sh.
+
+# load_bench_env: QEMU, KERNEL, KREL, KSRC, KBUILD, MODROOT, FIRMWARE
+load_bench_env() {
+	local env="$IDXD_SIOV_CACHE/bench.env" key val
+	[ -f "$env" ] || { echo "no $env: run 'make build' first" >&2; exit 2; }
+	while IFS='=' read -r key val; do
+		case "$key" in
+		QEMU|KERNEL|KREL|KSRC|KBUILD|MODROOT|FIRMWARE)
+			printf -v "$key" '%s' "$val"; export "${key?}" ;;
+		esac
+	done <"$env"
+}
+
+# summary_of FILE: "P F" from the last "N passed, M failed" line, or "".
+summary_of() {
+	grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 |
+		sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
+}
+
+# run_vm_suite NAME [RUNNER OPTIONS...] -- COMMAND...
+# Runs COMMAND in the VM and adds one check of its own: the VM ran to the
+# end with no kernel splat and a clean kmemleak scan.
+run_vm_suite() {
+	local name=$1 opts=() out rc=0 counts p f
+	shift
+	while [ "$1" != "--" ]; do opts+=("$1"); shift; done
+	shift
+	out=$(mktemp)
+	"$TOP/tests/vm/run" "${opts[@]}" "$@" 2>&1 | tee "$out" || true
+	rc=${PIPESTATUS[0]}
+	counts=$(summary_of "$out")
+	p=${counts% *}; f=${counts#* }
+	[ -n "$counts" ] || { p=0; f=1; echo "not ok - $name: no summary from the VM"; }
+	case "$rc" in
+	123|124|125)
+		echo "not ok - $name: VM ran cleanly (runner exit $rc)"
+		f=$((f + 1)) ;;
+	*)
+		echo "ok - $name: no kernel splat, kmemleak clean"
+		p=$((p + 1)) ;;
+	esac
+	rm -f "$out"
+	echo "$p passed, $f failed"
+	[ "$f" -eq 0 ]
+}
