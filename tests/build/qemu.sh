@@ -26,6 +26,9 @@ CONF=(--target-list=x86_64-softmmu --without-default-features
 key=$(echo "$ver ${CONF[*]}" | sha256sum | cut -c1-12)
 work="$IDXD_SIOV_CACHE/qemu-$key"
 stage="$work/stage"
+mkdir -p "$work"
+exec 9>"$work/.lock"
+flock 9
 
 # Stage pristine + our changes, then sync only differing files into src/.
 rm -rf "$stage"; mkdir -p "$work"

@@ -21,7 +21,7 @@ static int wq;
 module_param(wq, int, 0444);
 MODULE_PARM_DESC(wq, "dedicated, enabled WQ whose portal is borrowed");
 
-static unsigned long long hole = 0x7ff000000000ULL;
+static unsigned long long hole = 0x7000000000ULL;
 module_param(hole, ullong, 0444);
 MODULE_PARM_DESC(hole, "an IOVA the DMA API never maps");
 

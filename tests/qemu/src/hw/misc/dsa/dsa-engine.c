@@ -339,6 +339,12 @@ static uint8_t dsa_check_desc(DSAContext *c, const uint8_t *d, uint32_t flags,
     if ((ldl_le_p(d) & 0x7ff00000) || lduw_le_p(d + DESC_RSVD1)) {
         return DSA_COMP_NOZERO_RESERVE;
     }
+    /* privileged requests need privileged mode enabled in the PASID cap */
+    if (job->priv && job->has_pasid &&
+        !(pci_get_word(PCI_DEVICE(s)->config + DSA_PASID_CAP_OFFSET +
+                       PCI_PASID_CTRL) & PCI_PASID_CTRL_PRIV)) {
+        return DSA_COMP_PRIV_BAD;
+    }
     if (!(flags & DSA_FLAG_RCI)) {
         return 0;
     }

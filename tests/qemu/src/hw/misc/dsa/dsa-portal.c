@@ -87,17 +87,20 @@ static bool dsa_portal_submit(DSAState *s, int wqid, int page,
     }
     if (dsa_wq_dedicated(wq) == enqcmd) {
         /*
-         * ENQCMD to a dedicated WQ, or a posted store to a shared one:
-         * the specification drops it and reports a software error.
+         * ENQCMD to a dedicated WQ, or a posted store to a shared one: the
+         * descriptor is dropped with a software error. An ENQCMD is told
+         * it was accepted: "retry" would make its sender spin forever.
          */
         trace_dsa_portal_drop(wqid, "wrong submission type");
         dsa_report_swerr(s, dsa_swerr_word0(wqid, DSA_SWERR_PORTAL_WRITE,
                                             desc), 0);
-        return !enqcmd;
+        return true;
     }
     if (wq->occupancy >= limit) {
         if (enqcmd) {
-            trace_dsa_portal_drop(wqid, "shared wq full: retry");
+            trace_dsa_portal_drop(wqid, wq->occupancy >= dsa_wq_size(wq) ?
+                                  "shared wq full: retry" :
+                                  "limited portal at threshold: retry");
             s->enqcmd_retries++;
             return false;
         }
