@@ -18,8 +18,8 @@ accel-config list -i | python3 -c '
 import json, sys
 d = json.load(sys.stdin)[0]
 for k in ("dev", "version", "max_groups", "max_engines", "max_work_queues",
-          "max_work_queues_size", "max_transfer_size", "max_batch_size",
-          "gen_cap", "op_cap"):
+          "work_queue_size", "max_transfer_size", "max_batch_size",
+          "max_read_buffers", "gen_cap", "pasid_enabled"):
     print("  %-22s %s" % (k, d.get(k)))'
 say "accel-config load-config: one dedicated kernel WQ for dmaengine"
 accel-config load-config -c "$HERE/../peer/dwq.conf" -e
@@ -41,6 +41,7 @@ grep -c ' 0 failures' < <(dmesg | grep summary) | grep -qx 2
 say "interrupts the device raised"
 grep -E 'idxd|dsa' /proc/interrupts | awk '{ s = 0; for (i = 2; i <= 3; i++) s += $i; printf "  %-40s %d\n", $NF, s }'
 rmmod dmatest
+accel-config disable-wq dsa0/wq0.0 >/dev/null
 accel-config disable-device dsa0 >/dev/null
 rmmod idxd idxd_bus
 say "done: driver unloaded cleanly"

@@ -177,11 +177,11 @@ if selected splat; then
 fi
 
 if selected kasan; then
-	vm sh -c 'modprobe lkdtm && echo SLAB_USE_AFTER_FREE >/sys/kernel/debug/provoke-crash/DIRECT'
+	vm sh -c 'modprobe lkdtm && echo READ_AFTER_FREE >/sys/kernel/debug/provoke-crash/DIRECT'
 	if [ "$rc" = 125 ] && grep -q 'BUG: KASAN: slab-use-after-free' "$T/err"; then
 		ok kasan "lkdtm use-after-free caught by KASAN: exit 125 (${secs}s)"
 	else
-		bad kasan "lkdtm SLAB_USE_AFTER_FREE: exit $rc, want 125 with a KASAN report (${secs}s)"
+		bad kasan "lkdtm READ_AFTER_FREE: exit $rc, want 125 with a KASAN report (${secs}s)"
 	fi
 fi
 

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private state of the idxd-siov parent driver: one struct siov_idxd per
+ * PCI function, and the group, engine and WQ objects it exposes on the dsa
+ * bus.
+ *
+ * Lifetime: every object embeds a struct siov_idxd_dev whose struct device
+ * is reference counted. A group, engine or WQ holds a reference on its
+ * parent dsaN device, so the struct siov_idxd outlives all of them; it is
+ * freed by the release of dsaN, after the PCI function is gone.
+ *
+ * Locking: @lock of struct siov_idxd serialises every configuration change
+ * (sysfs stores, enabling and disabling). @cmd_lock serialises the command
+ * register; it nests inside @lock.
+ */
+#ifndef _SIOV_IDXD_DEVICE_H
+#define _SIOV_IDXD_DEVICE_H
+
+#include <linux/completion.h>
+#include <linux/idxd_siov.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/types.h>
+
+#include "regs.h"
+
+/* Sizes of the string attributes, as in the upstream ABI. */
+#define SIOV_WQ_NAME_SIZE		1024
+#define SIOV_WQ_DRIVER_NAME_SIZE	128
+
+/* Defaults a fresh WQ reports; the same as the upstream driver's. */
+#define SIOV_WQ_DEFAULT_MAX_XFER	SZ_2M
+#define SIOV_WQ_DEFAULT_MAX_BATCH	32
+#define SIOV_WQ_MAX_PRIORITY		15
+#define SIOV_ENQCMDS_MAX_RETRIES	32
+#define SIOV_ENQCMDS_DEFAULT_RETRIES	32
+#define SIOV_MAX_TRAFFIC_CLASS		7
+
+/* A command completes in microseconds; a second means the device is gone. */
+#define SIOV_CMD_TIMEOUT_MS		1000
+
+enum siov_idxd_state {
+	SIOV_IDXD_DISABLED = 0,
+	SIOV_IDXD_ENABLED,
+	SIOV_IDXD_HALTED,
+};
+
+enum siov_wq_state {
+	SIOV_WQ_DISABLED = 0,
+	SIOV_WQ_ENABLED,
+};
+
+enum siov_wq_type {
+	SIOV_WQT_NONE = 0,
+	SIOV_WQT_KERNEL,
+	SIOV_WQT_USER,
+};
+
+struct siov_idxd;
+
+struct siov_idxd_group {
+	struct siov_idxd_dev sdev;
+	struct siov_idxd *idxd;
+	int id;
+	unsigned int rdbufs_reserved;
+	unsigned int rdbufs_allowed;
+	bool use_rdbuf_limit;
+	int tc_a;
+	int tc_b;
+	int desc_progress_limit;
+	int batch_progress_limit;
+};
+
+struct siov_idxd_engine {
+	struct siov_idxd_dev sdev;
+	struct siov_idxd *idxd;
+	int id;
+	struct siov_idxd_group *group;
+};
+
+struct siov_idxd_wq {
+	struct siov_idxd_dev sdev;
+	struct siov_idxd *idxd;
+	int id;
+	struct siov_idxd_group *group;
+	enum siov_wq_state state;
+	enum siov_wq_type type;
+	bool dedicated;
+	bool block_on_fault;
+	bool ats_disable;
+	bool prs_disable;
+	unsigned int size;
+	unsigned int threshold;
+	unsigned int priority;
+	unsigned int max_batch_size;
+	u64 max_xfer_bytes;
+	unsigned int enqcmds_retries;
+	/* Users of the WQ (a dmaengine channel, an open cdev, a vdev). */
+	int clients;
+	char name[SIOV_WQ_NAME_SIZE];
+	char driver_name[SIOV_WQ_DRIVER_NAME_SIZE];
+};
+
+/* The capability registers, read once at probe. */
+struct siov_idxd_caps {
+	u32 version;
+	u64 gencap;
+	u64 wqcap;
+	u64 grpcap;
+	u64 engcap;
+	u64 opcap[IDXD_OPCAP_QWORDS];
+	u64 table;
+	u32 cmdcap;
+};
+
+struct siov_idxd {
+	struct siov_idxd_dev sdev;	/* dsaN */
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	int id;
+
+	struct siov_idxd_caps caps;
+	unsigned int max_wqs;
+	unsigned int max_wq_size;
+	unsigned int max_groups;
+	unsigned int max_engines;
+	unsigned int max_rdbufs;
+	unsigned int max_batch_size;
+	u64 max_xfer_bytes;
+	unsigned int ims_size;
+	unsigned int wqcfg_size;
+	u32 grpcfg_offset;
+	u32 wqcfg_offset;
+	u32 msix_perm_offset;
+	u32 ims_offset;
+	bool configurable;
+
+	/* Protects the configuration below and the state of every object. */
+	struct mutex lock;
+	enum siov_idxd_state state;
+	unsigned int rdbuf_limit;
+	/* Status of the last failed command, for the cmd_status attribute. */
+	u32 cmd_status;
+	/* The last software error record the device reported. */
+	u64 swerr[IDXD_SWERR_QWORDS];
+
+	struct mutex cmd_lock;
+	struct completion cmd_done;
+
+	int num_vectors;
+	int misc_irq;
+
+	struct siov_idxd_group **groups;
+	struct siov_idxd_engine **engines;
+	struct siov_idxd_wq **wqs;
+};
+
+static inline struct siov_idxd *sdev_to_idxd(struct siov_idxd_dev *sdev)
+{
+	return container_of(sdev, struct siov_idxd, sdev);
+}
+
+static inline struct siov_idxd *dev_to_idxd(struct device *dev)
+{
+	return sdev_to_idxd(to_siov_idxd_dev(dev));
+}
+
+static inline struct siov_idxd_wq *dev_to_wq(struct device *dev)
+{
+	return container_of(to_siov_idxd_dev(dev), struct siov_idxd_wq, sdev);
+}
+
+static inline struct siov_idxd_group *dev_to_group(struct device *dev)
+{
+	return container_of(to_siov_idxd_dev(dev), struct siov_idxd_group,
+			    sdev);
+}
+
+static inline struct siov_idxd_engine *dev_to_engine(struct device *dev)
+{
+	return container_of(to_siov_idxd_dev(dev), struct siov_idxd_engine,
+			    sdev);
+}
+
+static inline struct device *idxd_dev(struct siov_idxd *idxd)
+{
+	return &idxd->pdev->dev;
+}
+
+/* cmd.c */
+int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
+		  u32 *result);
+int siov_idxd_reset(struct siov_idxd *idxd);
+
+/* init.c */
+unsigned int siov_idxd_cdev_major(void);
+
+/* irq.c */
+int siov_idxd_setup_irqs(struct siov_idxd *idxd);
+void siov_idxd_free_irqs(struct siov_idxd *idxd);
+void siov_idxd_read_swerr(struct siov_idxd *idxd);
+
+/* sysfs.c */
+extern const struct device_type siov_dsa_device_type;
+extern const struct device_type siov_group_device_type;
+extern const struct device_type siov_engine_device_type;
+extern const struct device_type siov_wq_device_type;
+
+#endif /* _SIOV_IDXD_DEVICE_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dsa bus of the idxd-siov parent driver: the objects a DSA device
+ * exposes (the device itself, its groups, engines and work queues) and the
+ * drivers that bind to them (the device driver, dmaengine, later the vdev
+ * driver). Symbols live in the IDXD_SIOV namespace.
+ */
+#ifndef _LINUX_IDXD_SIOV_H
+#define _LINUX_IDXD_SIOV_H
+
+#include <linux/device.h>
+#include <linux/module.h>
+
+/* The bus name is part of the ABI: accel-config walks /sys/bus/dsa. */
+#define SIOV_IDXD_BUS_NAME	"dsa"
+
+enum siov_idxd_dev_type {
+	SIOV_IDXD_DEV_NONE = 0,
+	SIOV_IDXD_DEV_DSA,
+	SIOV_IDXD_DEV_GROUP,
+	SIOV_IDXD_DEV_ENGINE,
+	SIOV_IDXD_DEV_WQ,
+};
+
+/**
+ * struct siov_idxd_dev - an object on the dsa bus
+ * @dev: the device registered on the bus
+ * @type: what the object is; drivers match on it
+ * @driver_name: for a WQ, the name of the only driver that may bind to it
+ *	(the WQ's driver_name attribute); NULL or "" for other objects or
+ *	an unassigned WQ. Points into the owner's storage and is read under
+ *	the device lock by the bus' match function.
+ */
+struct siov_idxd_dev {
+	struct device dev;
+	enum siov_idxd_dev_type type;
+	const char *driver_name;
+};
+
+#define to_siov_idxd_dev(d) container_of(d, struct siov_idxd_dev, dev)
+
+/**
+ * struct siov_idxd_driver - a driver on the dsa bus
+ * @name: driver name, as written into a WQ's driver_name attribute
+ * @types: object types this driver binds to, ended by SIOV_IDXD_DEV_NONE
+ * @probe: bind to an object
+ * @remove: unbind from an object
+ * @drv: the driver core's driver
+ */
+struct siov_idxd_driver {
+	const char *name;
+	const enum siov_idxd_dev_type *types;
+	int (*probe)(struct siov_idxd_dev *sdev);
+	void (*remove)(struct siov_idxd_dev *sdev);
+	struct device_driver drv;
+};
+
+#define to_siov_idxd_driver(d) container_of(d, struct siov_idxd_driver, drv)
+
+extern const struct bus_type siov_dsa_bus_type;
+
+int __siov_idxd_driver_register(struct siov_idxd_driver *sdrv,
+				struct module *owner, const char *mod_name);
+void siov_idxd_driver_unregister(struct siov_idxd_driver *sdrv);
+
+#define siov_idxd_driver_register(sdrv) \
+	__siov_idxd_driver_register(sdrv, THIS_MODULE, KBUILD_MODNAME)
+
+#endif /* _LINUX_IDXD_SIOV_H */
