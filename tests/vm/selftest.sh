@@ -47,7 +47,7 @@ vm() {
 	local t0
 	t0=$(date +%s)
 	rc=0
-	"$RUN" --no-dsa "$@" </dev/null >"$T/out" 2>"$T/err" || rc=$?
+	"$RUN" --no-dsa --console "$T/console" "$@" </dev/null >"$T/out" 2>"$T/err" || rc=$?
 	secs=$(($(date +%s) - t0))
 }
 

@@ -144,6 +144,7 @@ struct siov_idxd {
 	/* The last software error record the device reported. */
 	u64 swerr[IDXD_SWERR_QWORDS];
 
+	/* One command at a time; cmd_done is completed by the misc IRQ. */
 	struct mutex cmd_lock;
 	struct completion cmd_done;
 

@@ -244,19 +244,23 @@ static int siov_alloc_objects(struct siov_idxd *idxd)
 	return 0;
 }
 
-/* Drop the objects siov_alloc_objects() made; none is registered. */
+/*
+ * Drop the objects siov_alloc_objects() made; none is registered. The
+ * arrays are filled in order, so the first NULL ends each of them.
+ */
 static void siov_put_objects(struct siov_idxd *idxd)
 {
 	unsigned int i;
 
-	for (i = 0; idxd->wqs && i < idxd->max_wqs && idxd->wqs[i]; i++)
-		put_device(&idxd->wqs[i]->sdev.dev);
-	for (i = 0; idxd->engines && i < idxd->max_engines &&
-		    idxd->engines[i]; i++)
-		put_device(&idxd->engines[i]->sdev.dev);
-	for (i = 0; idxd->groups && i < idxd->max_groups &&
-		    idxd->groups[i]; i++)
-		put_device(&idxd->groups[i]->sdev.dev);
+	if (idxd->wqs)
+		for (i = 0; i < idxd->max_wqs && idxd->wqs[i]; i++)
+			put_device(&idxd->wqs[i]->sdev.dev);
+	if (idxd->engines)
+		for (i = 0; i < idxd->max_engines && idxd->engines[i]; i++)
+			put_device(&idxd->engines[i]->sdev.dev);
+	if (idxd->groups)
+		for (i = 0; i < idxd->max_groups && idxd->groups[i]; i++)
+			put_device(&idxd->groups[i]->sdev.dev);
 }
 
 static void siov_unregister_objects(struct siov_idxd *idxd)
@@ -387,10 +391,8 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	if (rc)
 		goto err_objects;
 
-	dev_info(dev, "%s: DSA %u.%u, %u WQs (total size %u), %u groups, %u engines, %u IMS entries, %d MSI-X vectors\n",
-		 dev_name(&idxd->sdev.dev),
-		 (unsigned int)FIELD_GET(IDXD_VERSION_MAJOR, idxd->caps.version),
-		 (unsigned int)FIELD_GET(IDXD_VERSION_MINOR, idxd->caps.version),
+	dev_info(dev, "%s: version %#x, %u WQs (total size %u), %u groups, %u engines, %u IMS entries, %d MSI-X vectors\n",
+		 dev_name(&idxd->sdev.dev), idxd->caps.version,
 		 idxd->max_wqs, idxd->max_wq_size, idxd->max_groups,
 		 idxd->max_engines, idxd->ims_size, idxd->num_vectors);
 	return 0;

@@ -153,6 +153,7 @@ static ssize_t group_engines_show(struct device *dev,
 	pos += sysfs_emit_at(buf, pos, "\n");
 	return pos;
 }
+
 static struct device_attribute dev_attr_group_engines =
 	__ATTR(engines, 0444, group_engines_show, NULL);
 
@@ -173,6 +174,7 @@ static ssize_t group_work_queues_show(struct device *dev,
 	pos += sysfs_emit_at(buf, pos, "\n");
 	return pos;
 }
+
 static struct device_attribute dev_attr_group_work_queues =
 	__ATTR(work_queues, 0444, group_work_queues_show, NULL);
 
@@ -215,6 +217,7 @@ static ssize_t group_rdbufs_reserved_store(struct device *dev,
 	group->rdbufs_reserved = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_group_read_buffers_reserved =
 	__ATTR(read_buffers_reserved, 0644, group_rdbufs_reserved_show,
 	       group_rdbufs_reserved_store);
@@ -265,6 +268,7 @@ static ssize_t group_rdbufs_allowed_store(struct device *dev,
 	group->rdbufs_allowed = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_group_read_buffers_allowed =
 	__ATTR(read_buffers_allowed, 0644, group_rdbufs_allowed_show,
 	       group_rdbufs_allowed_store);
@@ -305,6 +309,7 @@ static ssize_t group_use_rdbuf_limit_store(struct device *dev,
 	group->use_rdbuf_limit = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_group_use_read_buffer_limit =
 	__ATTR(use_read_buffer_limit, 0644, group_use_rdbuf_limit_show,
 	       group_use_rdbuf_limit_store);
@@ -364,6 +369,7 @@ static ssize_t group_int_store(struct device *dev,
 	*field = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_group_traffic_class_a =
 	__ATTR(traffic_class_a, 0644, group_int_show, group_int_store);
 static struct device_attribute dev_attr_group_traffic_class_b =
@@ -427,6 +433,7 @@ static ssize_t wq_clients_show(struct device *dev,
 	guard(mutex)(&wq->idxd->lock);
 	return sysfs_emit(buf, "%d\n", wq->clients);
 }
+
 static struct device_attribute dev_attr_wq_clients =
 	__ATTR(clients, 0444, wq_clients_show, NULL);
 
@@ -439,6 +446,7 @@ static ssize_t wq_state_show(struct device *dev,
 	return sysfs_emit(buf, "%s\n", wq->state == SIOV_WQ_ENABLED ?
 			  "enabled" : "disabled");
 }
+
 static struct device_attribute dev_attr_wq_state =
 	__ATTR(state, 0444, wq_state_show, NULL);
 
@@ -471,6 +479,7 @@ static ssize_t wq_group_id_store(struct device *dev,
 	wq->group = id < 0 ? NULL : idxd->groups[id];
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_group_id =
 	__ATTR(group_id, 0644, wq_group_id_show, wq_group_id_store);
 
@@ -513,6 +522,7 @@ static ssize_t wq_mode_store(struct device *dev,
 		wq->threshold = 0;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_mode =
 	__ATTR(mode, 0644, wq_mode_show, wq_mode_store);
 
@@ -559,6 +569,7 @@ static ssize_t wq_size_store(struct device *dev,
 	wq->size = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_size =
 	__ATTR(size, 0644, wq_size_show, wq_size_store);
 
@@ -593,6 +604,7 @@ static ssize_t wq_priority_store(struct device *dev,
 	wq->priority = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_priority =
 	__ATTR(priority, 0644, wq_priority_show, wq_priority_store);
 
@@ -627,6 +639,7 @@ static ssize_t wq_block_on_fault_store(struct device *dev,
 	wq->block_on_fault = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_block_on_fault =
 	__ATTR(block_on_fault, 0644, wq_block_on_fault_show,
 	       wq_block_on_fault_store);
@@ -664,6 +677,7 @@ static ssize_t wq_threshold_store(struct device *dev,
 	wq->threshold = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_threshold =
 	__ATTR(threshold, 0644, wq_threshold_show, wq_threshold_store);
 
@@ -694,6 +708,7 @@ static ssize_t wq_type_store(struct device *dev,
 	wq->type = type;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_type =
 	__ATTR(type, 0644, wq_type_show, wq_type_store);
 
@@ -738,6 +753,7 @@ static ssize_t wq_name_store(struct device *dev,
 			       count);
 	return rc ? rc : count;
 }
+
 static struct device_attribute dev_attr_wq_name =
 	__ATTR(name, 0644, wq_name_show, wq_name_store);
 
@@ -769,6 +785,7 @@ static ssize_t wq_driver_name_store(struct device *dev,
 			       sizeof(wq->driver_name), buf, count);
 	return rc ? rc : count;
 }
+
 static struct device_attribute dev_attr_wq_driver_name =
 	__ATTR(driver_name, 0644, wq_driver_name_show, wq_driver_name_store);
 
@@ -778,6 +795,7 @@ static ssize_t wq_cdev_minor_show(struct device *dev,
 	/* No character device yet: the ABI says to fail the read. */
 	return -ENXIO;
 }
+
 static struct device_attribute dev_attr_wq_cdev_minor =
 	__ATTR(cdev_minor, 0444, wq_cdev_minor_show, NULL);
 
@@ -813,6 +831,7 @@ static ssize_t wq_max_transfer_size_store(struct device *dev,
 	wq->max_xfer_bytes = roundup_pow_of_two(val);
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_max_transfer_size =
 	__ATTR(max_transfer_size, 0644, wq_max_transfer_size_show,
 	       wq_max_transfer_size_store);
@@ -848,6 +867,7 @@ static ssize_t wq_max_batch_size_store(struct device *dev,
 	wq->max_batch_size = roundup_pow_of_two(val);
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_max_batch_size =
 	__ATTR(max_batch_size, 0644, wq_max_batch_size_show,
 	       wq_max_batch_size_store);
@@ -880,6 +900,7 @@ static ssize_t wq_ats_disable_store(struct device *dev,
 	wq->ats_disable = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_ats_disable =
 	__ATTR(ats_disable, 0644, wq_ats_disable_show, wq_ats_disable_store);
 
@@ -911,6 +932,7 @@ static ssize_t wq_prs_disable_store(struct device *dev,
 	wq->prs_disable = val;
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_prs_disable =
 	__ATTR(prs_disable, 0644, wq_prs_disable_show, wq_prs_disable_store);
 
@@ -926,6 +948,7 @@ static ssize_t wq_occupancy_show(struct device *dev,
 		       wq->id * idxd->wqcfg_size + 6 * sizeof(u32));
 	return sysfs_emit(buf, "%u\n", occ & 0xffff);
 }
+
 static struct device_attribute dev_attr_wq_occupancy =
 	__ATTR(occupancy, 0444, wq_occupancy_show, NULL);
 
@@ -956,6 +979,7 @@ static ssize_t wq_enqcmds_retries_store(struct device *dev,
 	WRITE_ONCE(wq->enqcmds_retries, val);
 	return count;
 }
+
 static struct device_attribute dev_attr_wq_enqcmds_retries =
 	__ATTR(enqcmds_retries, 0644, wq_enqcmds_retries_show,
 	       wq_enqcmds_retries_store);
@@ -1016,29 +1040,77 @@ const struct device_type siov_wq_device_type = {
 /* ---------------------------------------------------------------------- */
 /* dsaN */
 
-#define SIOV_DEV_ATTR_UINT(_name, _field)				\
-static ssize_t _name##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->_field);	\
-}									\
-static DEVICE_ATTR_RO(_name)
-
 /* Capabilities: fixed after probe, read without the lock. */
-SIOV_DEV_ATTR_UINT(max_groups, max_groups);
-SIOV_DEV_ATTR_UINT(max_work_queues, max_wqs);
-SIOV_DEV_ATTR_UINT(max_work_queues_size, max_wq_size);
-SIOV_DEV_ATTR_UINT(max_engines, max_engines);
-SIOV_DEV_ATTR_UINT(max_batch_size, max_batch_size);
-SIOV_DEV_ATTR_UINT(max_read_buffers, max_rdbufs);
-SIOV_DEV_ATTR_UINT(configurable, configurable);
-SIOV_DEV_ATTR_UINT(ims_size, ims_size);
+static ssize_t max_groups_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->max_groups);
+}
+
+static DEVICE_ATTR_RO(max_groups);
+
+static ssize_t max_work_queues_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->max_wqs);
+}
+
+static DEVICE_ATTR_RO(max_work_queues);
+
+static ssize_t max_work_queues_size_show(struct device *dev,
+					 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->max_wq_size);
+}
+
+static DEVICE_ATTR_RO(max_work_queues_size);
+
+static ssize_t max_engines_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->max_engines);
+}
+
+static DEVICE_ATTR_RO(max_engines);
+
+static ssize_t max_batch_size_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->max_batch_size);
+}
+
+static DEVICE_ATTR_RO(max_batch_size);
+
+static ssize_t max_read_buffers_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->max_rdbufs);
+}
+
+static DEVICE_ATTR_RO(max_read_buffers);
+
+static ssize_t configurable_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", (unsigned int)dev_to_idxd(dev)->configurable);
+}
+
+static DEVICE_ATTR_RO(configurable);
+
+static ssize_t ims_size_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_idxd(dev)->ims_size);
+}
+
+static DEVICE_ATTR_RO(ims_size);
 
 static ssize_t max_tokens_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
 	return max_read_buffers_show(dev, attr, buf);
 }
+
 static DEVICE_ATTR_RO(max_tokens);	/* deprecated alias */
 
 static ssize_t version_show(struct device *dev, struct device_attribute *attr,
@@ -1046,6 +1118,7 @@ static ssize_t version_show(struct device *dev, struct device_attribute *attr,
 {
 	return sysfs_emit(buf, "%#x\n", dev_to_idxd(dev)->caps.version);
 }
+
 static DEVICE_ATTR_RO(version);
 
 static ssize_t numa_node_show(struct device *dev,
@@ -1053,6 +1126,7 @@ static ssize_t numa_node_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%d\n", dev_to_node(idxd_dev(dev_to_idxd(dev))));
 }
+
 static DEVICE_ATTR_RO(numa_node);
 
 static ssize_t max_transfer_size_show(struct device *dev,
@@ -1060,6 +1134,7 @@ static ssize_t max_transfer_size_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%llu\n", dev_to_idxd(dev)->max_xfer_bytes);
 }
+
 static DEVICE_ATTR_RO(max_transfer_size);
 
 static ssize_t gen_cap_show(struct device *dev, struct device_attribute *attr,
@@ -1067,6 +1142,7 @@ static ssize_t gen_cap_show(struct device *dev, struct device_attribute *attr,
 {
 	return sysfs_emit(buf, "%#llx\n", dev_to_idxd(dev)->caps.gencap);
 }
+
 static DEVICE_ATTR_RO(gen_cap);
 
 /* 256 bits as eight 32-bit words, most significant first, like %*pb. */
@@ -1086,6 +1162,7 @@ static ssize_t op_cap_show(struct device *dev, struct device_attribute *attr,
 {
 	return siov_emit_256(buf, dev_to_idxd(dev)->caps.opcap);
 }
+
 static DEVICE_ATTR_RO(op_cap);
 
 static ssize_t errors_show(struct device *dev, struct device_attribute *attr,
@@ -1096,6 +1173,7 @@ static ssize_t errors_show(struct device *dev, struct device_attribute *attr,
 	guard(mutex)(&idxd->lock);
 	return siov_emit_256(buf, idxd->swerr);
 }
+
 static DEVICE_ATTR_RO(errors);
 
 static ssize_t clients_show(struct device *dev, struct device_attribute *attr,
@@ -1110,6 +1188,7 @@ static ssize_t clients_show(struct device *dev, struct device_attribute *attr,
 		count += idxd->wqs[i]->clients;
 	return sysfs_emit(buf, "%d\n", count);
 }
+
 static DEVICE_ATTR_RO(clients);
 
 /*
@@ -1122,6 +1201,7 @@ static ssize_t pasid_enabled_show(struct device *dev,
 	return sysfs_emit(buf, "%u\n",
 			  (unsigned int)dev_to_idxd(dev)->pdev->pasid_enabled);
 }
+
 static DEVICE_ATTR_RO(pasid_enabled);
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
@@ -1135,6 +1215,7 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 
 	return sysfs_emit(buf, "%s\n", names[READ_ONCE(dev_to_idxd(dev)->state)]);
 }
+
 static DEVICE_ATTR_RO(state);
 
 static ssize_t read_buffer_limit_show(struct device *dev,
@@ -1170,6 +1251,7 @@ static ssize_t read_buffer_limit_store(struct device *dev,
 	idxd->rdbuf_limit = val;
 	return count;
 }
+
 static DEVICE_ATTR_RW(read_buffer_limit);
 
 static ssize_t token_limit_show(struct device *dev,
@@ -1184,6 +1266,7 @@ static ssize_t token_limit_store(struct device *dev,
 {
 	return read_buffer_limit_store(dev, attr, buf, count);
 }
+
 static DEVICE_ATTR_RW(token_limit);	/* deprecated alias */
 
 static ssize_t cdev_major_show(struct device *dev,
@@ -1191,6 +1274,7 @@ static ssize_t cdev_major_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%u\n", siov_idxd_cdev_major());
 }
+
 static DEVICE_ATTR_RO(cdev_major);
 
 static ssize_t cmd_status_show(struct device *dev,
@@ -1207,6 +1291,7 @@ static ssize_t cmd_status_store(struct device *dev,
 	WRITE_ONCE(dev_to_idxd(dev)->cmd_status, 0);
 	return count;
 }
+
 static DEVICE_ATTR_RW(cmd_status);
 
 static struct attribute *siov_dsa_attrs[] = {
