@@ -190,6 +190,35 @@ unconfigure() {
 	write_ok wq0.0 max_batch_size 32
 }
 
+# A descriptor posted to a disabled WQ's portal is dropped by the device
+# with a software error: the misc interrupt must log it and latch it in
+# the errors attribute.
+swerr_reported() {
+	local pci want
+	pci=$(readlink -f "$DSA/dsa0/..")
+	dmesg -C
+	python3 - "$pci/resource2" <<'PY' || return 1
+import mmap, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_SYNC)
+portals = mmap.mmap(fd, 0x10000, mmap.MAP_SHARED,
+                    mmap.PROT_READ | mmap.PROT_WRITE)
+wq3 = 3 * 4 * 4096	# four 4 KiB portal pages per WQ
+desc = [0] * 8
+desc[0] = 0x03 << 56	# opcode memmove in byte 7
+for i, qw in enumerate(desc):
+    struct.pack_into("<Q", portals, wq3 + 8 * i, qw)
+PY
+	sleep 1
+	dmesg | grep -q 'software error 0x31: op 0x3 wq 3 ' ||
+		{ echo "no software error line"; dmesg | tail -n 5; return 1; }
+	# valid, descriptor and WQ index valid, error 0x31, WQ 3, op 3
+	want="00000003,0003310d"
+	case $(cat "$DSA/dsa0/errors") in
+	*"$want") ;;
+	*) echo "errors: $(cat "$DSA/dsa0/errors"), want ...$want"; return 1 ;;
+	esac
+}
+
 cmd_status_clears() {
 	echo 0 >"$DSA/dsa0/cmd_status" &&
 	expect_eq cmd_status "$(cat $DSA/dsa0/cmd_status)" 0x0
@@ -228,6 +257,7 @@ check "valid configuration by sysfs" valid_config
 check "accel-config list shows it" listed_config
 check "invalid writes refused, logged, nothing changed" invalid_writes
 check "threshold on a shared WQ" threshold_on_shared
+check "software error logged and latched" swerr_reported
 check "cmd_status clears" cmd_status_clears
 check "back to the reset configuration" unconfigure
 check "accel-config list -i unchanged after the round trip" list_same_as_upstream

@@ -14,7 +14,7 @@ load_bench_env() {
 
 # summary_of FILE: "P F" from the last "N passed, M failed" line, or "".
 summary_of() {
-	grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 |
+	{ grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" || true; } | tail -n 1 |
 		sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
 }
 

@@ -39,6 +39,11 @@ bad() {
 		echo "      --- runner stderr (last 25 lines):"
 		tail -n 25 "$T/err" | sed 's/^/      /'
 	fi
+	if [ -s "$T/console" ]; then
+		kept=$(mktemp "${TMPDIR:-/tmp}/vm-selftest-$1.XXXXXX")
+		cp "$T/console" "$kept"
+		echo "      --- console log kept in $kept"
+	fi
 }
 
 # vm [run options] -- COMMAND...: run the VM; stdout in $T/out, stderr in
@@ -47,6 +52,7 @@ vm() {
 	local t0
 	t0=$(date +%s)
 	rc=0
+	rm -f "$T/console"
 	"$RUN" --no-dsa --console "$T/console" "$@" </dev/null >"$T/out" 2>"$T/err" || rc=$?
 	secs=$(($(date +%s) - t0))
 }
@@ -91,7 +97,8 @@ if selected scanner; then
 		'INFO: task modprobe:123 blocked for more than 120 seconds.' \
 		'BUG: KASAN: slab-use-after-free in idxd_wq_free+0x10/0x20' \
 		'BUG: sleeping function called from invalid context at mm/slub.c:1' \
-		'UBSAN: shift-out-of-bounds in drivers/dma/idxd/device.c:1:2'; do
+		'UBSAN: shift-out-of-bounds in drivers/dma/idxd/device.c:1:2' \
+		'BUG kmalloc-64 (Not tainted): Poison overwritten'; do
 		{ cat "$T/clean"; printf '[    2.0] %s\r\n' "$splat"; } >"$T/dirty"
 		r=0
 		"$RUN" --check-console "$T/dirty" 2>"$T/err" || r=$?
@@ -101,7 +108,7 @@ if selected scanner; then
 		fi
 	done
 	if [ "$sc_ok" = 1 ]; then
-		ok scanner "console scanner: clean log passes, 6 kinds of splat caught"
+		ok scanner "console scanner: clean log passes, 7 kinds of splat caught"
 	else
 		bad scanner "console scanner"
 	fi
