@@ -193,7 +193,7 @@ static int siov_alloc_objects(struct siov_idxd *idxd)
 		 * Version 1.0 devices need traffic class 1 for good
 		 * performance (DSA specification); later ones default to 0.
 		 */
-		group->tc_a = idxd->caps.version < 0x200 ? 1 : 0;
+		group->tc_a = idxd->caps.version < IDXD_VERSION_2_0 ? 1 : 0;
 		group->tc_b = group->tc_a;
 		siov_init_child(idxd, &group->sdev, SIOV_IDXD_DEV_GROUP,
 				&siov_group_device_type, siov_group_release);

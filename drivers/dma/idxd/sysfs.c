@@ -18,6 +18,11 @@
 
 #include "device.h"
 
+/*
+ * Log why a store is refused and evaluate to @err. Every store has a
+ * struct device_attribute *attr in scope; its name starts the line, so
+ * the log says which file was written.
+ */
 #define siov_reject(dev, err, fmt, ...)					\
 ({									\
 	dev_warn(dev, "%s: " fmt "\n", attr->attr.name, ##__VA_ARGS__); \
