@@ -11,22 +11,9 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KMOD_DIR=${1:?usage: in-vm.sh KMOD_DIR}
 DSA=/sys/bus/dsa/devices
-passed=0
-failed=0
 TMP=$(mktemp -d)
-
-check() {	# check NAME COMMAND...: run COMMAND, record the outcome
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		echo "ok - $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $name"
-		printf '%s\n' "$out" | sed 's/^/#   /' | tail -n 30
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=../lib/checks.sh
+. "$HERE/../lib/checks.sh"
 
 expect_eq() {	# expect_eq WHAT GOT WANT
 	[ "$2" = "$3" ] || { echo "$1: got '$2', want '$3'"; return 1; }
@@ -265,5 +252,4 @@ check "unload" unload
 check "3 load/unload cycles" reload_cycles
 
 rm -rf "$TMP"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish_checks

@@ -11,22 +11,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KMOD_DIR=${1:?usage: in-vm.sh KMOD_DIR}
 DSA=/sys/bus/dsa/devices
 DMATEST=/sys/module/dmatest/parameters
-passed=0
-failed=0
 TMP=$(mktemp -d)
-
-check() {	# check NAME COMMAND...: run COMMAND, record the outcome
-	local name=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		echo "ok - $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $name"
-		printf '%s\n' "$out" | sed 's/^/#   /' | tail -n 30
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=../lib/checks.sh
+. "$HERE/../lib/checks.sh"
 
 attr() { cat "$DSA/$1/$2"; }
 
@@ -161,5 +148,4 @@ check "dmatest after load-config" run_dmatest 2 500
 check "unmapped IOVA: page-fault completion, memory untouched" page_fault
 check "module unload is clean" unload
 rm -rf "$TMP"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish_checks
