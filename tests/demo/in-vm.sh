@@ -37,7 +37,8 @@ dmesg -C
 echo 1 >/sys/module/dmatest/parameters/run
 cat /sys/module/dmatest/parameters/wait >/dev/null
 dmesg | grep 'dmatest: .*summary' | sed 's/^\[[^]]*\] /  /'
-grep -c ' 0 failures' < <(dmesg | grep summary) | grep -qx 2
+[ "$(dmesg | grep 'dmatest: .*summary' | grep -c ' 0 failures')" = 2 ] ||
+	{ echo "dmatest reported failures" >&2; exit 1; }
 say "interrupts the device raised"
 grep -E 'idxd|dsa' /proc/interrupts | awk '{ s = 0; for (i = 2; i <= 3; i++) s += $i; printf "  %-40s %d\n", $NF, s }'
 rmmod dmatest
