@@ -138,6 +138,12 @@ class Dsa:
         else:
             self.m.memwrite(p, desc)
 
+    def run(self, dsc, cra, **submit_args):
+        """Clear the completion record, submit, wait for the record."""
+        self.m.memset(cra, 32, 0)
+        self.submit(dsc, **submit_args)
+        return self.wait_cr(cra)
+
     def wait_cr(self, cra, tries=200):
         for _ in range(tries):
             st = self.m.memread(cra, 1)[0]
@@ -337,9 +343,7 @@ def fill_compare_dualcast_crc(qemu):
         cra, a, b, c = RAM + 0x80000, RAM, RAM + 0x10000, RAM + 0x20000
 
         def run(dsc):
-            m.memset(cra, 32, 0)
-            d.submit(dsc)
-            return d.wait_cr(cra)
+            return d.run(dsc, cra)
 
         pat = 0x1122334455667788
         cr = run(desc(FILL, cra=cra, src=pat, dst=a + 3, size=21))
@@ -390,9 +394,7 @@ def descriptor_errors(qemu):
         cra = RAM + 0x80000
 
         def run(dsc):
-            m.memset(cra, 32, 0)
-            d.submit(dsc)
-            return d.wait_cr(cra)
+            return d.run(dsc, cra)
 
         assert run(desc(0x7F, cra=cra))["status"] == 0x10, "bad opcode"
         cr = run(desc(MEMMOVE, flags=F_CRAV | F_RCR | (1 << 14), cra=cra,
