@@ -9,6 +9,7 @@
 #define _LINUX_IDXD_SIOV_H
 
 #include <linux/device.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
 
 /* The bus name is part of the ABI: accel-config walks /sys/bus/dsa. */
@@ -26,10 +27,10 @@ enum siov_idxd_dev_type {
  * struct siov_idxd_dev - an object on the dsa bus
  * @dev: the device registered on the bus
  * @type: what the object is; drivers match on it
- * @driver_name: for a WQ, the name of the only driver that may bind to it
- *	(the WQ's driver_name attribute); NULL or "" for other objects or
- *	an unassigned WQ. Points into the owner's storage and is read under
- *	the device lock by the bus' match function.
+ * @driver_name: for a WQ or a device, the name of the only driver that may
+ *	bind to it (a WQ's driver_name attribute); NULL or "" for other
+ *	objects or an unassigned WQ. Points into the owner's storage; it is
+ *	changed and read by the bus' match function under the device lock.
  */
 struct siov_idxd_dev {
 	struct device dev;
@@ -65,5 +66,16 @@ void siov_idxd_driver_unregister(struct siov_idxd_driver *sdrv);
 
 #define siov_idxd_driver_register(sdrv) \
 	__siov_idxd_driver_register(sdrv, THIS_MODULE, KBUILD_MODNAME)
+
+/*
+ * Work queues, for the driver bound to them. The structure is private to
+ * the parent driver; its bus object is the embedded siov_idxd_dev.
+ */
+struct siov_idxd_wq;
+
+int siov_idxd_wq_enable(struct siov_idxd_wq *wq, ioasid_t pasid);
+void siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort);
+void __iomem *siov_idxd_wq_portal(struct siov_idxd_wq *wq);
+void siov_idxd_wq_add_client(struct siov_idxd_wq *wq, int delta);
 
 #endif /* _LINUX_IDXD_SIOV_H */

@@ -24,6 +24,8 @@ static bool siov_idxd_driver_has_type(const struct siov_idxd_driver *sdrv,
  * A WQ only binds to the driver its owner named in driver_name: the same
  * WQ may serve the host's dmaengine, user space or a VM, and the choice is
  * the administrator's, never whichever driver happens to probe first.
+ * dsaN names its driver only once it is fully registered, so that adding
+ * it does not try to enable an unconfigured device.
  */
 static int siov_dsa_bus_match(struct device *dev,
 			      const struct device_driver *drv)
@@ -34,9 +36,11 @@ static int siov_dsa_bus_match(struct device *dev,
 
 	if (!siov_idxd_driver_has_type(sdrv, sdev->type))
 		return 0;
-	if (sdev->type == SIOV_IDXD_DEV_WQ)
-		return sdev->driver_name &&
-		       !strcmp(sdev->driver_name, sdrv->name);
+	if (sdev->type == SIOV_IDXD_DEV_WQ || sdev->type == SIOV_IDXD_DEV_DSA) {
+		const char *name = READ_ONCE(sdev->driver_name);
+
+		return name && !strcmp(name, sdrv->name);
+	}
 	return 1;
 }
 

@@ -145,7 +145,7 @@ int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 		*result = FIELD_GET(IDXD_CMDSTS_RESULT, sts);
 	err = FIELD_GET(IDXD_CMDSTS_ERR, sts);
 	if (err) {
-		idxd->cmd_status = err;
+		siov_idxd_set_cmd_status(idxd, err);
 		dev_err(idxd_dev(idxd),
 			"command %s (operand %#x) failed: status %#x (%s)\n",
 			name, operand, err, siov_cmd_status_str(err));

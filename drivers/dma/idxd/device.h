@@ -18,7 +18,9 @@
 
 #include <linux/completion.h>
 #include <linux/idxd_siov.h>
+#include <linux/iommu.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/pci.h>
 #include <linux/types.h>
 
@@ -35,6 +37,13 @@
 #define SIOV_ENQCMDS_MAX_RETRIES	32
 #define SIOV_ENQCMDS_DEFAULT_RETRIES	32
 #define SIOV_MAX_TRAFFIC_CLASS		7
+
+/* BAR2: four 4 KiB portals per WQ; the first is unlimited, MSI-X. */
+#define SIOV_PORTAL_SIZE		SZ_4K
+#define SIOV_PORTALS_PER_WQ		4
+
+/* The name of the dsaN driver; accel-config binds devices to it. */
+#define SIOV_IDXD_DEVICE_DRIVER		"idxd"
 
 /* A command completes in microseconds; a second means the device is gone. */
 #define SIOV_CMD_TIMEOUT_MS		1000
@@ -95,6 +104,8 @@ struct siov_idxd_wq {
 	unsigned int max_batch_size;
 	u64 max_xfer_bytes;
 	unsigned int enqcmds_retries;
+	/* The PASID the WQ runs with while enabled; IOMMU_NO_PASID if none. */
+	ioasid_t pasid;
 	/* Users of the WQ (a dmaengine channel, an open cdev, a vdev). */
 	int clients;
 	char name[SIOV_WQ_NAME_SIZE];
@@ -117,6 +128,7 @@ struct siov_idxd {
 	struct siov_idxd_dev sdev;	/* dsaN */
 	struct pci_dev *pdev;
 	void __iomem *regs;
+	void __iomem *portals;
 	int id;
 
 	struct siov_idxd_caps caps;
@@ -139,6 +151,12 @@ struct siov_idxd {
 	struct mutex lock;
 	enum siov_idxd_state state;
 	unsigned int rdbuf_limit;
+	/* Set while dsaN's driver takes the device down: no WQ may start. */
+	bool stopping;
+	/* The PASID kernel shared WQs tag descriptors with, or invalid. */
+	ioasid_t kernel_pasid;
+	/* Takes the device down and resets it after a halt. */
+	struct work_struct halt_work;
 	/* Status of the last failed command, for the cmd_status attribute. */
 	u32 cmd_status;
 	/* The last software error record the device reported. */
@@ -193,13 +211,35 @@ int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 		  u32 *result);
 int siov_idxd_reset(struct siov_idxd *idxd);
 
+/* device.c */
+extern struct siov_idxd_driver siov_idxd_device_driver;
+void siov_idxd_halt_work(struct work_struct *work);
+
+/* dma.c */
+extern struct siov_idxd_driver siov_idxd_dma_driver;
+
 /* init.c */
 unsigned int siov_idxd_cdev_major(void);
 
-/* irq.c */
+/* pasid.c */
+int siov_idxd_get_kernel_pasid(struct siov_idxd *idxd, ioasid_t *pasid);
+void siov_idxd_put_kernel_pasid(struct siov_idxd *idxd);
+
+/* irq.c: vector 0 is the misc interrupt, WQ n completes on n + 1. */
+static inline int siov_idxd_wq_vector(struct siov_idxd_wq *wq)
+{
+	return wq->id + 1 < wq->idxd->num_vectors ? wq->id + 1 : -ENOSPC;
+}
+
 int siov_idxd_setup_irqs(struct siov_idxd *idxd);
 void siov_idxd_free_irqs(struct siov_idxd *idxd);
 void siov_idxd_read_swerr(struct siov_idxd *idxd);
+
+static inline void siov_idxd_set_cmd_status(struct siov_idxd *idxd,
+					    u32 status)
+{
+	WRITE_ONCE(idxd->cmd_status, status);
+}
 
 /* sysfs.c */
 extern const struct device_type siov_dsa_device_type;

@@ -342,6 +342,8 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	mutex_init(&idxd->lock);
 	mutex_init(&idxd->cmd_lock);
 	init_completion(&idxd->cmd_done);
+	INIT_WORK(&idxd->halt_work, siov_idxd_halt_work);
+	idxd->kernel_pasid = IOMMU_PASID_INVALID;
 
 	/* From here on the release of dsaN frees idxd. */
 	device_initialize(&idxd->sdev.dev);
@@ -358,6 +360,13 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	if (IS_ERR(idxd->regs)) {
 		rc = PTR_ERR(idxd->regs);
 		dev_err(dev, "cannot map BAR%d: %d\n", IDXD_BAR_REGS, rc);
+		goto err_put;
+	}
+	idxd->portals = pcim_iomap_region(pdev, IDXD_BAR_PORTALS,
+					  SIOV_IDXD_NAME);
+	if (IS_ERR(idxd->portals)) {
+		rc = PTR_ERR(idxd->portals);
+		dev_err(dev, "cannot map BAR%d: %d\n", IDXD_BAR_PORTALS, rc);
 		goto err_put;
 	}
 
@@ -390,6 +399,10 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	rc = siov_register_objects(idxd);
 	if (rc)
 		goto err_objects;
+	/* From now on accel-config may bind dsaN to the device driver. */
+	device_lock(&idxd->sdev.dev);
+	WRITE_ONCE(idxd->sdev.driver_name, SIOV_IDXD_DEVICE_DRIVER);
+	device_unlock(&idxd->sdev.dev);
 
 	dev_info(dev, "%s: version %#x, %u WQs (total size %u), %u groups, %u engines, %u IMS entries, %d MSI-X vectors\n",
 		 dev_name(&idxd->sdev.dev), idxd->caps.version,
@@ -411,11 +424,22 @@ static void siov_idxd_pci_remove(struct pci_dev *pdev)
 {
 	struct siov_idxd *idxd = pci_get_drvdata(pdev);
 
+	/*
+	 * Take the device down while its WQs still exist, and keep it from
+	 * being bound again: the device driver's remove walks the WQs.
+	 */
+	device_lock(&idxd->sdev.dev);
+	WRITE_ONCE(idxd->sdev.driver_name, NULL);
+	device_unlock(&idxd->sdev.dev);
+	device_release_driver(&idxd->sdev.dev);
+
 	/* No sysfs store or bound driver can run past this point. */
 	siov_unregister_objects(idxd);
 	/* Leave the device disabled with no configuration behind. */
 	siov_idxd_reset(idxd);
 	siov_idxd_free_irqs(idxd);
+	/* No halt can be reported any more; wait for the last recovery. */
+	cancel_work_sync(&idxd->halt_work);
 	put_device(&idxd->sdev.dev);
 }
 
@@ -432,6 +456,10 @@ static struct pci_driver siov_idxd_pci_driver = {
 	.remove = siov_idxd_pci_remove,
 };
 
+/*
+ * The bus drivers come first, so every object the PCI probe adds already
+ * has the drivers it may be bound to.
+ */
 static int __init siov_idxd_init(void)
 {
 	int rc;
@@ -440,10 +468,23 @@ static int __init siov_idxd_init(void)
 				 SIOV_IDXD_CDEV_MINORS, SIOV_IDXD_NAME);
 	if (rc)
 		return rc;
+	rc = siov_idxd_driver_register(&siov_idxd_device_driver);
+	if (rc)
+		goto err_chrdev;
+	rc = siov_idxd_driver_register(&siov_idxd_dma_driver);
+	if (rc)
+		goto err_device_driver;
 	rc = pci_register_driver(&siov_idxd_pci_driver);
 	if (rc)
-		unregister_chrdev_region(siov_idxd_cdev_base,
-					 SIOV_IDXD_CDEV_MINORS);
+		goto err_dma_driver;
+	return 0;
+
+err_dma_driver:
+	siov_idxd_driver_unregister(&siov_idxd_dma_driver);
+err_device_driver:
+	siov_idxd_driver_unregister(&siov_idxd_device_driver);
+err_chrdev:
+	unregister_chrdev_region(siov_idxd_cdev_base, SIOV_IDXD_CDEV_MINORS);
 	return rc;
 }
 module_init(siov_idxd_init);
@@ -451,6 +492,8 @@ module_init(siov_idxd_init);
 static void __exit siov_idxd_exit(void)
 {
 	pci_unregister_driver(&siov_idxd_pci_driver);
+	siov_idxd_driver_unregister(&siov_idxd_dma_driver);
+	siov_idxd_driver_unregister(&siov_idxd_device_driver);
 	unregister_chrdev_region(siov_idxd_cdev_base, SIOV_IDXD_CDEV_MINORS);
 }
 module_exit(siov_idxd_exit);

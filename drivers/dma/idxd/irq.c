@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MSI-X: vector 0 is the misc interrupt (command completion, software
- * errors, halt); vectors 1..n will be the WQ completion vectors.
+ * errors, halt); vector n + 1 is WQ n's completion vector, requested by the
+ * driver bound to the WQ (dma.c).
  */
 #include <linux/bitfield.h>
 #include <linux/interrupt.h>
@@ -68,8 +69,10 @@ static irqreturn_t siov_idxd_misc_thread(int irq, void *data)
 			 */
 			WRITE_ONCE(idxd->state, SIOV_IDXD_HALTED);
 			dev_err(idxd_dev(idxd),
-				"device halted (reset type %lu); a device reset is required\n",
+				"device halted (reset type %lu); resetting it\n",
 				FIELD_GET(IDXD_GENSTS_RESET_TYPE, sts));
+			/* Unbinding waits for WQ drivers: not from here. */
+			schedule_work(&idxd->halt_work);
 		}
 	}
 
@@ -104,10 +107,7 @@ int siov_idxd_setup_irqs(struct siov_idxd *idxd)
 	idxd->num_vectors = nvec;
 
 	idxd->misc_irq = pci_irq_vector(pdev, 0);
-	/*
-	 * Threaded: the handler reads 64-bit records and will take the
-	 * configuration lock to recover from a halt.
-	 */
+	/* Threaded: the handler reads 64-bit records and logs them. */
 	rc = request_threaded_irq(idxd->misc_irq, NULL, siov_idxd_misc_thread,
 				  IRQF_ONESHOT, dev_name(&idxd->sdev.dev),
 				  idxd);

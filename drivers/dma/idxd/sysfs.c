@@ -778,6 +778,8 @@ static ssize_t wq_driver_name_store(struct device *dev,
 	struct siov_idxd_wq *wq = dev_to_wq(dev);
 	int rc;
 
+	/* The bus' match function reads the name under the device lock. */
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
 	rc = siov_check_wq_disabled(wq, dev, attr);
 	if (rc)
