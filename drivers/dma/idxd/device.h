@@ -217,6 +217,7 @@ void siov_idxd_halt_work(struct work_struct *work);
 
 /* dma.c */
 extern struct siov_idxd_driver siov_idxd_dma_driver;
+void siov_idxd_dma_exit(void);
 
 /* init.c */
 unsigned int siov_idxd_cdev_major(void);

@@ -69,7 +69,19 @@ struct siov_dma {
 	unsigned int ndescs;
 	void *comp_area;
 	dma_addr_t comp_area_dma;
+
+	/* On siov_dma_retired once the dma_device is released. */
+	struct list_head retired;
 };
+
+/*
+ * The dma_device's release callback can run inside dma_release_channel(),
+ * which still touches the channel after dropping the last reference; the
+ * channel is embedded here, so released objects are parked and only freed
+ * when the module goes, once no client can hold a channel of ours.
+ */
+static LIST_HEAD(siov_dma_retired);
+static DEFINE_SPINLOCK(siov_dma_retired_lock);
 
 static struct siov_dma *chan_to_dma(struct dma_chan *chan)
 {
@@ -358,7 +370,24 @@ static void siov_dma_release(struct dma_device *ddev)
 	struct siov_dma *dma = container_of(ddev, struct siov_dma, ddev);
 
 	put_device(&dma->wq->sdev.dev);
-	kfree(dma);
+	dma->wq = NULL;
+	spin_lock(&siov_dma_retired_lock);
+	list_add_tail(&dma->retired, &siov_dma_retired);
+	spin_unlock(&siov_dma_retired_lock);
+}
+
+/**
+ * siov_idxd_dma_exit() - free the released channels
+ *
+ * Called at module exit, when no channel of this module can be in use.
+ */
+void siov_idxd_dma_exit(void)
+{
+	struct siov_dma *dma, *n;
+
+	list_for_each_entry_safe(dma, n, &siov_dma_retired, retired)
+		kfree(dma);
+	INIT_LIST_HEAD(&siov_dma_retired);
 }
 
 static int siov_dma_alloc_pool(struct siov_dma *dma)

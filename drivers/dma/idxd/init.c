@@ -494,6 +494,7 @@ static void __exit siov_idxd_exit(void)
 	pci_unregister_driver(&siov_idxd_pci_driver);
 	siov_idxd_driver_unregister(&siov_idxd_dma_driver);
 	siov_idxd_driver_unregister(&siov_idxd_device_driver);
+	siov_idxd_dma_exit();
 	unregister_chrdev_region(siov_idxd_cdev_base, SIOV_IDXD_CDEV_MINORS);
 }
 module_exit(siov_idxd_exit);
