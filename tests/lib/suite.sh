@@ -27,8 +27,13 @@ run_vm_suite() {
 	while [ "$1" != "--" ]; do opts+=("$1"); shift; done
 	shift
 	out=$(mktemp)
-	"$TOP/tests/vm/run" "${opts[@]}" "$@" 2>&1 | tee "$out" || true
-	rc=${PIPESTATUS[0]}
+	# PIPESTATUS must be read in the else branch: after "|| true" it
+	# would describe "true", and a splat (125) would pass as 0.
+	if "$TOP/tests/vm/run" "${opts[@]}" "$@" 2>&1 | tee "$out"; then
+		rc=0
+	else
+		rc=${PIPESTATUS[0]}
+	fi
 	counts=$(summary_of "$out")
 	p=${counts% *}; f=${counts#* }
 	[ -n "$counts" ] || { p=0; f=1; echo "not ok - $name: no summary from the VM"; }
