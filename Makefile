@@ -1,7 +1,7 @@
 # idxd-siov: top-level entry points. See README.md.
 SUITE ?=
 
-.PHONY: all deps build check demo clean-cache
+.PHONY: all deps build check bench demo clean-cache
 all: check
 
 deps:
@@ -14,6 +14,15 @@ build:
 # every suite, or one: make check SUITE=model|runner|peer
 check:
 	tests/check.sh $(SUITE)
+
+# every benchmark, or one: make bench SUITE=host (figures, no pass/fail count)
+BENCH_SUITES := host
+bench:
+	@for s in $(or $(SUITE),$(BENCH_SUITES)); do \
+		case " $(BENCH_SUITES) " in *" $$s "*) ;; \
+		*) echo "bench: unknown suite '$$s' (have: $(BENCH_SUITES))" >&2; exit 2 ;; esac; \
+	done
+	@for s in $(or $(SUITE),$(BENCH_SUITES)); do tests/$$s/bench.sh || exit; done
 
 demo:
 	tests/demo.sh

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for suite scripts; sourced after tests/build/common.sh.
 
 # load_bench_env: QEMU, KERNEL, KREL, KSRC, KBUILD, MODROOT, FIRMWARE

@@ -31,7 +31,8 @@ static int siov_check_config(struct siov_idxd *idxd)
 			continue;
 		wqs++;
 		if (!wq->dedicated && !idxd->pdev->pasid_enabled) {
-			dev_warn(dev, "%s: a shared WQ needs PASID, which is not enabled\n",
+			dev_warn(dev, "%s: shared %s needs PASID, which is not enabled\n",
+				 dev_name(&idxd->sdev.dev),
 				 dev_name(&wq->sdev.dev));
 			siov_idxd_set_cmd_status(idxd,
 						 IDXD_SCMD_WQ_NO_SWQ_SUPPORT);
@@ -56,7 +57,8 @@ static int siov_check_config(struct siov_idxd *idxd)
 		for (j = 0; j < idxd->max_engines; j++)
 			has_engine |= idxd->engines[j]->group == group;
 		if (has_wq && !has_engine) {
-			dev_warn(dev, "%s: has WQs but no engine\n",
+			dev_warn(dev, "%s: %s has WQs but no engine\n",
+				 dev_name(&idxd->sdev.dev),
 				 dev_name(&group->sdev.dev));
 			siov_idxd_set_cmd_status(idxd,
 						 IDXD_CMDSTS_ERR_GRP_CONFIG);

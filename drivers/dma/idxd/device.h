@@ -242,6 +242,9 @@ static inline void siov_idxd_set_cmd_status(struct siov_idxd *idxd,
 	WRITE_ONCE(idxd->cmd_status, status);
 }
 
+/* reset.c */
+extern const struct pci_error_handlers siov_idxd_err_handlers;
+
 /* sysfs.c */
 extern const struct device_type siov_dsa_device_type;
 extern const struct device_type siov_group_device_type;

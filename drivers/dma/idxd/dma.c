@@ -521,21 +521,22 @@ static int siov_dma_probe(struct siov_idxd_dev *sdev)
 	rc = siov_dma_init_submission(dma);
 	if (rc)
 		goto err_free;
+	/* First: it refuses WQs without group or size, with the reason. */
+	rc = siov_idxd_wq_enable(wq, IOMMU_NO_PASID);
+	if (rc)
+		goto err_free;
 	rc = siov_dma_alloc_pool(dma);
 	if (rc) {
 		siov_idxd_set_cmd_status(wq->idxd, IDXD_SCMD_WQ_RES_ALLOC_ERR);
-		goto err_free;
+		goto err_disable;
 	}
-	rc = siov_idxd_wq_enable(wq, IOMMU_NO_PASID);
-	if (rc)
-		goto err_pool;
 	if (dma->irq) {
 		rc = request_threaded_irq(dma->irq, NULL, siov_dma_irq_thread,
 					  IRQF_ONESHOT, dev_name(dev), dma);
 		if (rc) {
 			siov_idxd_set_cmd_status(wq->idxd,
 						 IDXD_SCMD_WQ_IRQ_ERR);
-			goto err_disable;
+			goto err_pool;
 		}
 	}
 
@@ -558,10 +559,10 @@ static int siov_dma_probe(struct siov_idxd_dev *sdev)
 err_irq:
 	if (dma->irq)
 		free_irq(dma->irq, dma);
-err_disable:
-	siov_idxd_wq_disable(wq, false);
 err_pool:
 	siov_dma_free_pool(dma);
+err_disable:
+	siov_idxd_wq_disable(wq, false);
 err_free:
 	kfree(dma);
 	return rc;

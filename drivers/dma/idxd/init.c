@@ -454,6 +454,7 @@ static struct pci_driver siov_idxd_pci_driver = {
 	.id_table = siov_idxd_pci_ids,
 	.probe = siov_idxd_pci_probe,
 	.remove = siov_idxd_pci_remove,
+	.err_handler = &siov_idxd_err_handlers,
 };
 
 /*

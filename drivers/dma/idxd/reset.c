@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI error recovery and function-level reset. Either way the device
+ * loses its configuration registers, so the device is taken down first
+ * exactly as a disable would (WQ drivers fail what is in flight), and
+ * comes back disabled with the software configuration kept: enabling it
+ * again restores it.
+ */
+#include <linux/pci.h>
+
+#include "device.h"
+
+/* Unbind dsaN's driver and keep it unbound until the device is back. */
+static void siov_idxd_take_down(struct siov_idxd *idxd)
+{
+	device_lock(&idxd->sdev.dev);
+	WRITE_ONCE(idxd->sdev.driver_name, NULL);
+	device_unlock(&idxd->sdev.dev);
+	device_release_driver(&idxd->sdev.dev);
+	cancel_work_sync(&idxd->halt_work);
+}
+
+/* The device has been reset: clean state, interrupts on, bindable. */
+static int siov_idxd_bring_back(struct siov_idxd *idxd)
+{
+	int rc;
+
+	scoped_guard(mutex, &idxd->lock) {
+		rc = siov_idxd_reset(idxd);
+		WRITE_ONCE(idxd->state, SIOV_IDXD_DISABLED);
+	}
+	device_lock(&idxd->sdev.dev);
+	WRITE_ONCE(idxd->sdev.driver_name, SIOV_IDXD_DEVICE_DRIVER);
+	device_unlock(&idxd->sdev.dev);
+	return rc;
+}
+
+static void siov_idxd_reset_prepare(struct pci_dev *pdev)
+{
+	struct siov_idxd *idxd = pci_get_drvdata(pdev);
+
+	dev_info(&pdev->dev, "%s: function reset, disabling it\n",
+		 dev_name(&idxd->sdev.dev));
+	siov_idxd_take_down(idxd);
+}
+
+static void siov_idxd_reset_done(struct pci_dev *pdev)
+{
+	struct siov_idxd *idxd = pci_get_drvdata(pdev);
+
+	if (siov_idxd_bring_back(idxd))
+		dev_err(&pdev->dev, "%s: no response after the function reset\n",
+			dev_name(&idxd->sdev.dev));
+	else
+		dev_info(&pdev->dev, "%s: reset done, configuration kept; enable it again\n",
+			 dev_name(&idxd->sdev.dev));
+}
+
+static pci_ers_result_t siov_idxd_error_detected(struct pci_dev *pdev,
+						 pci_channel_state_t state)
+{
+	struct siov_idxd *idxd = pci_get_drvdata(pdev);
+
+	dev_err(&pdev->dev, "%s: PCI error (channel state %d), disabling it\n",
+		dev_name(&idxd->sdev.dev), state);
+	siov_idxd_take_down(idxd);
+	if (state == pci_channel_io_perm_failure)
+		return PCI_ERS_RESULT_DISCONNECT;
+	return PCI_ERS_RESULT_NEED_RESET;
+}
+
+static pci_ers_result_t siov_idxd_slot_reset(struct pci_dev *pdev)
+{
+	struct siov_idxd *idxd = pci_get_drvdata(pdev);
+
+	pci_restore_state(pdev);
+	pci_save_state(pdev);
+	if (siov_idxd_bring_back(idxd))
+		return PCI_ERS_RESULT_DISCONNECT;
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void siov_idxd_resume(struct pci_dev *pdev)
+{
+	struct siov_idxd *idxd = pci_get_drvdata(pdev);
+
+	dev_info(&pdev->dev, "%s: recovered from the PCI error; enable it again\n",
+		 dev_name(&idxd->sdev.dev));
+}
+
+const struct pci_error_handlers siov_idxd_err_handlers = {
+	.error_detected = siov_idxd_error_detected,
+	.slot_reset = siov_idxd_slot_reset,
+	.resume = siov_idxd_resume,
+	.reset_prepare = siov_idxd_reset_prepare,
+	.reset_done = siov_idxd_reset_done,
+};
