@@ -251,7 +251,6 @@ group_without_engine_refused() {
 # The host's two kernel WQs: wq0.0 dedicated in group 0, wq0.1 shared in
 # group 1. The channel each one got is kept in $TMP/chan.WQ.
 config_dwq_swq() {
-	local wq
 	accel-config config-engine dsa0/engine0.0 --group-id=0 &&
 	accel-config config-engine dsa0/engine0.1 --group-id=1 &&
 	accel-config config-wq dsa0/wq0.1 --group-id=1 --mode=shared \
@@ -263,12 +262,7 @@ config_dwq_swq() {
 	expect_eq "dsa0 state" "$(attr dsa0 state)" enabled &&
 	expect_eq "wq0.0 state" "$(attr wq0.0 state)" enabled &&
 	expect_eq "wq0.1 state" "$(attr wq0.1 state)" enabled || return 1
-	for wq in wq0.0 wq0.1; do
-		dmesg | sed -n "s/.* $wq: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p" \
-			>"$TMP/chan.$wq"
-		[ -e "/sys/class/dma/$(cat "$TMP/chan.$wq")" ] ||
-			{ echo "no channel for $wq"; dmesg | tail; return 1; }
-	done
+	record_chan wq0.0 && record_chan wq0.1 || return 1
 	dmesg | grep -q 'wq0.0: dmaengine channel .*dedicated (MOVDIR64B)' &&
 	dmesg | grep -q 'wq0.1: dmaengine channel .*shared (ENQCMDS)'
 }
@@ -294,10 +288,22 @@ wq_without_group_refused() {
 		return 1
 	fi
 	expect_eq cmd_status "$(attr dsa0 cmd_status)" 0x80030000 &&
-	expect_eq "wq0.2 state" "$(attr wq0.2 state)" disabled
+	expect_eq "wq0.2 state" "$(attr wq0.2 state)" disabled || return 1
+	# save-config only saves grouped WQs: leave none half-configured.
+	write_ok wq0.2 driver_name "" && write_ok wq0.2 name "" &&
+	write_ok wq0.2 type none
 }
 
 DMATEST=/sys/module/dmatest/parameters
+
+# record_chan WQ: keep the channel the last enable-wq of WQ registered
+# (from its dmesg line) in $TMP/chan.WQ.
+record_chan() {
+	dmesg | sed -n "s/.* $1: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p" |
+		tail -n 1 >"$TMP/chan.$1"
+	[ -e "/sys/class/dma/$(cat "$TMP/chan.$1")" ] ||
+		{ echo "no channel for $1"; dmesg | tail; return 1; }
+}
 
 # run_dmatest WQ THREADS ITERATIONS [PARAM=VALUE...]: dmatest on WQ's
 # channel; every thread must finish all its tests with 0 failures.
@@ -350,9 +356,7 @@ disable_under_dmatest() {
 	expect_eq "wq0.0 clients" "$(attr wq0.0 clients)" 0 || rc=1
 	# The WQ can serve again.
 	dmesg -C
-	accel-config enable-wq dsa0/wq0.0 || rc=1
-	dmesg | sed -n "s/.* wq0.0: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p" \
-		>"$TMP/chan.wq0.0"
+	accel-config enable-wq dsa0/wq0.0 && record_chan wq0.0 || rc=1
 	return $rc
 }
 
@@ -382,11 +386,8 @@ function_reset() {
 	dmesg | grep -q 'dsa0: reset done, configuration kept' ||
 		{ dmesg | tail; return 1; }
 	accel-config enable-device dsa0 &&
-	accel-config enable-wq dsa0/wq0.0 dsa0/wq0.1 || return 1
-	for wq in wq0.0 wq0.1; do
-		dmesg | sed -n "s/.* $wq: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p" \
-			>"$TMP/chan.$wq"
-	done
+	accel-config enable-wq dsa0/wq0.0 dsa0/wq0.1 &&
+	record_chan wq0.0 && record_chan wq0.1
 }
 
 # save-config writes what is configured; loading it into a fresh device
@@ -396,7 +397,8 @@ function_reset() {
 # with upstream's driver as with ours: drop those negative values first.
 save_load_round_trip() {
 	accel-config save-config -s "$TMP/saved.json" &&
-	accel-config list -i >"$TMP/before.json" || return 1
+	accel-config list -i >"$TMP/before.json" ||
+		{ echo "save-config or list failed"; return 1; }
 	/usr/bin/python3 - "$TMP/saved.json" <<'PY' || return 1
 import json, sys
 conf = json.load(open(sys.argv[1]))
@@ -408,17 +410,30 @@ for d in conf:
                     del w[k]
 json.dump(conf, open(sys.argv[1], "w"), indent=1)
 PY
-	disable_all && unload && load >/dev/null || return 1
-	accel-config load-config -c "$TMP/saved.json" -e || return 1
-	accel-config list -i >"$TMP/after.json" || return 1
+	disable_all && unload && load >/dev/null ||
+		{ echo "reloading the modules failed"; return 1; }
+	accel-config load-config -c "$TMP/saved.json" -e &&
+	accel-config list -i >"$TMP/after.json" ||
+		{ echo "load-config failed"; return 1; }
 	/usr/bin/python3 - "$TMP/before.json" "$TMP/after.json" <<'PY'
 import json, sys
 before, after = (json.load(open(f)) for f in sys.argv[1:])
 for d in before + after:
     d.pop("cdev_major", None)
+def flat(x, path=""):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from flat(v, path + "/" + k)
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from flat(v, "%s[%d]" % (path, i))
+    else:
+        yield path, x
+b, a = dict(flat(before)), dict(flat(after))
+for k in sorted(set(a) | set(b)):
+    if a.get(k) != b.get(k):
+        print("%s: before %r, after %r" % (k, b.get(k), a.get(k)))
 if before != after:
-    print(json.dumps(before, indent=1))
-    print(json.dumps(after, indent=1))
     sys.exit("accel-config list -i differs after save-config/load-config")
 n = sum(1 for d in after for g in d.get("groups", [])
         for w in g.get("grouped_workqueues", []) if w["state"] == "enabled")
