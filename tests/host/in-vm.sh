@@ -10,14 +10,11 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 KMOD_DIR=${1:?usage: in-vm.sh KMOD_DIR}
-DSA=/sys/bus/dsa/devices
 TMP=$(mktemp -d)
 # shellcheck source=../lib/checks.sh
 . "$HERE/../lib/checks.sh"
-
-expect_eq() {	# expect_eq WHAT GOT WANT
-	[ "$2" = "$3" ] || { echo "$1: got '$2', want '$3'"; return 1; }
-}
+# shellcheck source=../lib/dsa.sh
+. "$HERE/../lib/dsa.sh"
 
 load() {
 	insmod "$KMOD_DIR/siov_idxd_bus.ko" &&
@@ -219,7 +216,6 @@ unload() {
 # ---------------------------------------------------------------------
 # Enabling, dmaengine and the DMA API
 
-attr() { cat "$DSA/$1/$2"; }
 
 # refused WHAT STATUS COMMAND...: COMMAND fails, cmd_status says STATUS
 # and the device stays disabled.
@@ -360,17 +356,6 @@ disable_under_dmatest() {
 	return $rc
 }
 
-disable_all() {	# WQs first: accel-config refuses to disable a busy device
-	local wq
-	for wq in "$DSA"/wq0.*; do
-		[ "$(cat "$wq/state")" = enabled ] || continue
-		accel-config disable-wq "dsa0/$(basename "$wq")" || return 1
-	done
-	if [ "$(attr dsa0 state)" = enabled ]; then
-		accel-config disable-device dsa0 || return 1
-	fi
-	expect_eq "device state" "$(attr dsa0 state)" disabled
-}
 
 # A function-level reset (sysfs reset) takes the device down like a
 # disable and leaves it disabled with its configuration; enabling it

@@ -9,17 +9,14 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 KMOD_DIR=${1:?usage: in-vm.sh KMOD_DIR}
-DSA=/sys/bus/dsa/devices
 DMATEST=/sys/module/dmatest/parameters
 TMP=$(mktemp -d)
 # shellcheck source=../lib/checks.sh
 . "$HERE/../lib/checks.sh"
+# shellcheck source=../lib/dsa.sh
+. "$HERE/../lib/dsa.sh"
 
-attr() { cat "$DSA/$1/$2"; }
 
-expect_eq() {	# expect_eq WHAT GOT WANT
-	[ "$2" = "$3" ] || { echo "$1: got '$2', want '$3'"; return 1; }
-}
 
 load_driver() {
 	modprobe idxd || return 1
@@ -53,7 +50,7 @@ config_by_commands() {
 	expect_eq "device state" "$(attr dsa0 state)" enabled &&
 	expect_eq "wq state" "$(attr wq0.0 state)" enabled &&
 	expect_eq "wq mode" "$(attr wq0.0 mode)" dedicated &&
-	ls /sys/class/dma/ | grep -q chan
+	compgen -G "/sys/class/dma/dma*chan*" >/dev/null
 }
 
 # dmatest keeps its channels (a client of the WQ) until it is unloaded, and
@@ -78,17 +75,6 @@ run_dmatest() {	# run_dmatest THREADS ITERATIONS
 	return $rc
 }
 
-disable_all() {	# WQs first: accel-config refuses to disable a busy device
-	local wq
-	for wq in "$DSA"/wq0.*; do
-		[ "$(cat "$wq/state")" = enabled ] || continue
-		accel-config disable-wq "dsa0/$(basename "$wq")" || return 1
-	done
-	if [ "$(attr dsa0 state)" = enabled ]; then
-		accel-config disable-device dsa0 || return 1
-	fi
-	expect_eq "device state" "$(attr dsa0 state)" disabled
-}
 
 # The driver forgets a WQ's configuration when the WQ is disabled, so each
 # cycle configures it again.
