@@ -6,6 +6,7 @@
 # check and a "N passed, M failed" summary.
 #
 # usage: in-vm.sh KMOD_DIR   (KMOD_DIR holds siov_idxd_bus.ko and idxd.ko)
+# The halt check needs tests/host/suite.sh's QMP watcher (see there).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -375,6 +376,33 @@ function_reset() {
 	record_chan wq0.0 && record_chan wq0.1
 }
 
+# The model halts when the host sets its x-halt hook; tests/host/suite.sh
+# runs a watcher that does so when this marker reaches the console. The
+# driver must fail the WQs' work, reset the device and leave it disabled
+# with its configuration, ready to be enabled again.
+halt_recovery() {
+	local i
+	dmesg -C
+	echo "idxd-siov-test: halt the DSA" >/dev/kmsg
+	for i in $(seq 1 120); do
+		dmesg | grep -q 'dsa0 disabled' && break
+		sleep 0.5
+	done
+	dmesg | grep -q 'device halted' &&
+	dmesg | grep -q 'dsa0 halted: disabling its WQs and resetting it' ||
+		{ echo "no halt reported (is the QMP watcher running?)"; dmesg | tail; return 1; }
+	expect_eq "dsa0 state" "$(attr dsa0 state)" disabled &&
+	expect_eq "wq0.0 state" "$(attr wq0.0 state)" disabled &&
+	expect_eq "wq0.1 state" "$(attr wq0.1 state)" disabled &&
+	expect_eq "wq0.0 size" "$(attr wq0.0 size)" 16 || return 1
+	[ ! -e "/sys/class/dma/$(cat "$TMP/chan.wq0.0")" ] ||
+		{ echo "channel still registered"; return 1; }
+	dmesg -C
+	accel-config enable-device dsa0 &&
+	accel-config enable-wq dsa0/wq0.0 dsa0/wq0.1 &&
+	record_chan wq0.0 && record_chan wq0.1
+}
+
 # save-config writes what is configured; loading it into a fresh device
 # must reproduce the same accel-config view, enabled as it was.
 # accel-config 3.5.3 saves "ats_disable": -2 (-ENOENT) for a WQ without the
@@ -503,6 +531,8 @@ check "dmatest after the forced unbind, dedicated WQ" run_dmatest wq0.0 2 100
 check "function reset: device down, configuration kept, enabled again" \
 	function_reset
 check "dmatest after the function reset, shared WQ" run_dmatest wq0.1 2 100
+check "device halt: WQs failed, device reset, enabled again" halt_recovery
+check "dmatest after the halt recovery, dedicated WQ" run_dmatest wq0.0 2 100
 check "save-config then load-config reproduces the configuration" \
 	save_load_round_trip
 check "disable all" disable_all

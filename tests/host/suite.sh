@@ -2,12 +2,33 @@
 # Suite "host": our parent driver (drivers/dma/idxd) built against the
 # bench kernel (tests/host/build.sh) and driven in the VM by Debian's
 # accel-config. Needs bench.env (tests/build/env.sh).
+#
+# The halt-recovery check needs the model halted from outside the guest:
+# a watcher follows the console and sets the model's x-halt hook over QMP
+# when the guest prints HALT_MARKER (tests/lib/qmp-on-marker.py).
 set -euo pipefail
 . "$(dirname "$0")/../build/common.sh"
 . "$TOP/tests/lib/suite.sh"
 . "$TOP/tests/host/build.sh"
 
+HALT_MARKER="idxd-siov-test: halt the DSA"
+HALT_QMP='{"execute": "qom-set", "arguments": {"path": "/machine/peripheral/dsa", "property": "x-halt", "value": true}}'
+
 load_bench_env
 build_parent
 
-run_vm_suite host --timeout 2400 -- "$TOP/tests/host/in-vm.sh" "$PARENT_KMOD"
+work=$(mktemp -d)
+watcher=
+cleanup() {
+	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+: >"$work/console.log"
+/usr/bin/python3 "$TOP/tests/lib/qmp-on-marker.py" "$work/console.log" \
+	"$work/qmp.sock" "$HALT_MARKER" "$HALT_QMP" &
+watcher=$!
+
+run_vm_suite host --timeout 2400 --console "$work/console.log" \
+	--dsa id=dsa --qemu-arg -qmp --qemu-arg "unix:$work/qmp.sock,server=on,wait=off" \
+	-- "$TOP/tests/host/in-vm.sh" "$PARENT_KMOD"
