@@ -208,6 +208,33 @@ struct siov_idxd_driver siov_idxd_device_driver = {
 };
 
 /**
+ * siov_idxd_set_bindable() - let dsaN be bound to the device driver or not
+ * @idxd: the device
+ * @bindable: whether accel-config may enable it (the bus matches dsaN
+ *	only while it names its driver)
+ */
+void siov_idxd_set_bindable(struct siov_idxd *idxd, bool bindable)
+{
+	device_lock(&idxd->sdev.dev);
+	WRITE_ONCE(idxd->sdev.driver_name,
+		   bindable ? SIOV_IDXD_DEVICE_DRIVER : NULL);
+	device_unlock(&idxd->sdev.dev);
+}
+
+/**
+ * siov_idxd_take_down() - disable the device and keep it unbound
+ * @idxd: the device
+ *
+ * Unbinds dsaN's driver, which unbinds every WQ driver first. Called
+ * before the WQs go away or the device's registers are lost.
+ */
+void siov_idxd_take_down(struct siov_idxd *idxd)
+{
+	siov_idxd_set_bindable(idxd, false);
+	device_release_driver(&idxd->sdev.dev);
+}
+
+/**
  * siov_idxd_halt_work() - recover from a halt
  * @work: the device's halt_work
  *

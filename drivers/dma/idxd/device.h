@@ -214,6 +214,8 @@ int siov_idxd_reset(struct siov_idxd *idxd);
 /* device.c */
 extern struct siov_idxd_driver siov_idxd_device_driver;
 void siov_idxd_halt_work(struct work_struct *work);
+void siov_idxd_set_bindable(struct siov_idxd *idxd, bool bindable);
+void siov_idxd_take_down(struct siov_idxd *idxd);
 
 /* dma.c */
 extern struct siov_idxd_driver siov_idxd_dma_driver;

@@ -52,9 +52,8 @@ struct siov_dma {
 	void __iomem *portal;
 	bool dedicated;
 	unsigned int enqcmds_retries;
-	/* Descriptor word 0 for a shared WQ: the kernel PASID, privileged. */
+	/* Shared WQs only: the kernel PASID descriptors carry, privileged. */
 	u32 pasid;
-	bool has_pasid;
 	u32 base_flags;
 	int vector;
 	int irq;
@@ -243,10 +242,15 @@ static dma_cookie_t siov_dma_tx_submit(struct dma_async_tx_descriptor *txd)
 	return cookie;
 }
 
-static struct siov_dma_desc *siov_dma_get_desc(struct siov_dma *dma,
-					       u8 opcode, dma_addr_t dst,
-					       size_t len, unsigned long flags)
+/*
+ * Fill a free descriptor for @opcode. @operand is the source address of a
+ * memmove, the pattern of a fill: the same descriptor field.
+ */
+static struct dma_async_tx_descriptor *
+siov_dma_prep(struct dma_chan *chan, u8 opcode, dma_addr_t dst, u64 operand,
+	      size_t len, unsigned long flags)
 {
+	struct siov_dma *dma = chan_to_dma(chan);
 	struct siov_dma_desc *d;
 	unsigned long irqflags;
 	u32 hwflags;
@@ -268,13 +272,14 @@ static struct siov_dma_desc *siov_dma_get_desc(struct siov_dma *dma,
 	if ((flags & DMA_PREP_INTERRUPT) && dma->irq > 0)
 		hwflags |= IDXD_OP_FLAG_RCI;
 	memset(&d->hw, 0, sizeof(d->hw));
-	if (dma->has_pasid) {
+	if (!dma->dedicated) {
 		d->hw.pasid = dma->pasid;
 		d->hw.priv = 1;
 	}
 	d->hw.opcode = opcode;
 	d->hw.flags = hwflags;
 	d->hw.completion_addr = d->comp_dma;
+	d->hw.src_addr = operand;
 	d->hw.dst_addr = dst;
 	d->hw.xfer_size = len;
 	d->hw.int_handle = dma->vector;
@@ -285,36 +290,23 @@ static struct siov_dma_desc *siov_dma_get_desc(struct siov_dma *dma,
 	dma_async_tx_descriptor_init(&d->txd, &dma->chan);
 	d->txd.flags = flags;
 	d->txd.tx_submit = siov_dma_tx_submit;
-	return d;
+	return &d->txd;
 }
 
 static struct dma_async_tx_descriptor *
 siov_dma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
 		     size_t len, unsigned long flags)
 {
-	struct siov_dma_desc *d;
-
-	d = siov_dma_get_desc(chan_to_dma(chan), DSA_OPCODE_MEMMOVE, dst, len,
-			      flags);
-	if (!d)
-		return NULL;
-	d->hw.src_addr = src;
-	return &d->txd;
+	return siov_dma_prep(chan, DSA_OPCODE_MEMMOVE, dst, src, len, flags);
 }
 
+/* dmaengine fills bytes; the device repeats an 8-byte pattern. */
 static struct dma_async_tx_descriptor *
 siov_dma_prep_memset(struct dma_chan *chan, dma_addr_t dst, int value,
 		     size_t len, unsigned long flags)
 {
-	struct siov_dma_desc *d;
-
-	d = siov_dma_get_desc(chan_to_dma(chan), DSA_OPCODE_MEMFILL, dst, len,
-			      flags);
-	if (!d)
-		return NULL;
-	/* dmaengine fills bytes; the device repeats an 8-byte pattern. */
-	d->hw.pattern = 0x0101010101010101ULL * (u8)value;
-	return &d->txd;
+	return siov_dma_prep(chan, DSA_OPCODE_MEMFILL, dst,
+			     0x0101010101010101ULL * (u8)value, len, flags);
 }
 
 static void siov_dma_issue_pending(struct dma_chan *chan)
@@ -486,7 +478,6 @@ static int siov_dma_init_submission(struct siov_dma *dma)
 			siov_idxd_set_cmd_status(idxd, IDXD_SCMD_WQ_NO_SVM);
 			return rc;
 		}
-		dma->has_pasid = true;
 	}
 
 	dma->vector = siov_idxd_wq_vector(wq);

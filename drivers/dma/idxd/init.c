@@ -400,9 +400,7 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	if (rc)
 		goto err_objects;
 	/* From now on accel-config may bind dsaN to the device driver. */
-	device_lock(&idxd->sdev.dev);
-	WRITE_ONCE(idxd->sdev.driver_name, SIOV_IDXD_DEVICE_DRIVER);
-	device_unlock(&idxd->sdev.dev);
+	siov_idxd_set_bindable(idxd, true);
 
 	dev_info(dev, "%s: version %#x, %u WQs (total size %u), %u groups, %u engines, %u IMS entries, %d MSI-X vectors\n",
 		 dev_name(&idxd->sdev.dev), idxd->caps.version,
@@ -428,10 +426,7 @@ static void siov_idxd_pci_remove(struct pci_dev *pdev)
 	 * Take the device down while its WQs still exist, and keep it from
 	 * being bound again: the device driver's remove walks the WQs.
 	 */
-	device_lock(&idxd->sdev.dev);
-	WRITE_ONCE(idxd->sdev.driver_name, NULL);
-	device_unlock(&idxd->sdev.dev);
-	device_release_driver(&idxd->sdev.dev);
+	siov_idxd_take_down(idxd);
 
 	/* No sysfs store or bound driver can run past this point. */
 	siov_unregister_objects(idxd);

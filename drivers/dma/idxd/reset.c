@@ -10,13 +10,10 @@
 
 #include "device.h"
 
-/* Unbind dsaN's driver and keep it unbound until the device is back. */
-static void siov_idxd_take_down(struct siov_idxd *idxd)
+/* Disabled, unbound until the device is back, no recovery pending. */
+static void siov_idxd_quiesce(struct siov_idxd *idxd)
 {
-	device_lock(&idxd->sdev.dev);
-	WRITE_ONCE(idxd->sdev.driver_name, NULL);
-	device_unlock(&idxd->sdev.dev);
-	device_release_driver(&idxd->sdev.dev);
+	siov_idxd_take_down(idxd);
 	cancel_work_sync(&idxd->halt_work);
 }
 
@@ -29,9 +26,7 @@ static int siov_idxd_bring_back(struct siov_idxd *idxd)
 		rc = siov_idxd_reset(idxd);
 		WRITE_ONCE(idxd->state, SIOV_IDXD_DISABLED);
 	}
-	device_lock(&idxd->sdev.dev);
-	WRITE_ONCE(idxd->sdev.driver_name, SIOV_IDXD_DEVICE_DRIVER);
-	device_unlock(&idxd->sdev.dev);
+	siov_idxd_set_bindable(idxd, true);
 	return rc;
 }
 
@@ -41,7 +36,7 @@ static void siov_idxd_reset_prepare(struct pci_dev *pdev)
 
 	dev_info(&pdev->dev, "%s: function reset, disabling it\n",
 		 dev_name(&idxd->sdev.dev));
-	siov_idxd_take_down(idxd);
+	siov_idxd_quiesce(idxd);
 }
 
 static void siov_idxd_reset_done(struct pci_dev *pdev)
@@ -63,7 +58,7 @@ static pci_ers_result_t siov_idxd_error_detected(struct pci_dev *pdev,
 
 	dev_err(&pdev->dev, "%s: PCI error (channel state %d), disabling it\n",
 		dev_name(&idxd->sdev.dev), state);
-	siov_idxd_take_down(idxd);
+	siov_idxd_quiesce(idxd);
 	if (state == pci_channel_io_perm_failure)
 		return PCI_ERS_RESULT_DISCONNECT;
 	return PCI_ERS_RESULT_NEED_RESET;
