@@ -77,5 +77,26 @@ int siov_idxd_wq_enable(struct siov_idxd_wq *wq, ioasid_t pasid);
 void siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort);
 void __iomem *siov_idxd_wq_portal(struct siov_idxd_wq *wq);
 void siov_idxd_wq_add_client(struct siov_idxd_wq *wq, int delta);
+void __iomem *siov_idxd_wq_ims_portal(struct siov_idxd_wq *wq);
+struct device *siov_idxd_wq_parent(struct siov_idxd_wq *wq);
+struct siov_idxd_wq *siov_idxd_to_wq(struct siov_idxd_dev *sdev);
+
+/**
+ * struct siov_idxd_ims_vector - an IMS vector of the device, for one PASID
+ * @virq: Linux interrupt number, to request_irq()
+ * @index: the IMS slot
+ * @handle: the interrupt handle a descriptor submitted through an IMS
+ *	portal carries (int_handle) to raise this vector
+ */
+struct siov_idxd_ims_vector {
+	unsigned int virq;
+	unsigned int index;
+	u16 handle;
+};
+
+int siov_idxd_ims_alloc(struct siov_idxd_wq *wq, ioasid_t pasid,
+			struct siov_idxd_ims_vector *vec);
+void siov_idxd_ims_free(struct siov_idxd_wq *wq,
+			struct siov_idxd_ims_vector *vec);
 
 #endif /* _LINUX_IDXD_SIOV_H */

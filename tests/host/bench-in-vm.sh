@@ -23,8 +23,9 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib/dsa.sh
+. "$HERE/../lib/dsa.sh"
 CONF=$HERE/../peer/dwq.conf
-DSA=/sys/bus/dsa/devices
 DMATEST=/sys/module/dmatest/parameters
 SIZES=(4096 65536)
 THREADS=(1 2)
@@ -67,28 +68,24 @@ CHAN=''
 # ---------------------------------------------------------------- drivers
 # Each step returns 1 with the reason in ERR.
 ERR=''
-# shellcheck disable=SC2317  # called as "load_$drv" / "unload_$drv"
-load_upstream() {
+# shellcheck disable=SC2317  # called as "drv_load_$drv" / "drv_unload_$drv"
+drv_load_upstream() {
 	local out
 	out=$(modprobe idxd 2>&1) || { ERR="modprobe idxd failed: $(oneline <<<"$out")"; return 1; }
 }
-# shellcheck disable=SC2317  # called as "load_$drv" / "unload_$drv"
-load_ours() {
+# shellcheck disable=SC2317  # called as "drv_load_$drv" / "drv_unload_$drv"
+drv_load_ours() {
 	local out
-	out=$(insmod "$KMOD_DIR/siov_idxd_bus.ko" 2>&1) ||
-		{ ERR="insmod siov_idxd_bus.ko failed: $(oneline <<<"$out")"; return 1; }
-	out=$(insmod "$KMOD_DIR/idxd.ko" 2>&1) ||
-		{ ERR="insmod idxd.ko failed: $(oneline <<<"$out")"; return 1; }
+	out=$(load_ours "$KMOD_DIR" 2>&1) || { ERR=$(oneline <<<"$out"); return 1; }
 }
-# shellcheck disable=SC2317  # called as "load_$drv" / "unload_$drv"
-unload_upstream() {
+# shellcheck disable=SC2317  # called as "drv_load_$drv" / "drv_unload_$drv"
+drv_unload_upstream() {
 	modprobe -r idxd || return 1
 	if [ -d /sys/module/idxd_bus ]; then modprobe -r idxd_bus || return 1; fi
 }
-# shellcheck disable=SC2317  # called as "load_$drv" / "unload_$drv"
-unload_ours() {
-	if [ -d /sys/module/idxd ]; then rmmod idxd || return 1; fi
-	if [ -d /sys/module/siov_idxd_bus ]; then rmmod siov_idxd_bus || return 1; fi
+# shellcheck disable=SC2317  # called as "drv_load_$drv" / "drv_unload_$drv"
+drv_unload_ours() {
+	unload_ours >/dev/null
 }
 
 # new_channel BEFORE: the first channel in /sys/class/dma not in BEFORE
@@ -215,13 +212,13 @@ bench_driver() {	# bench_driver DRV ROUND
 	say "$drv: round $round: load and configure"
 	dmesg -C
 	ERR=''
-	if ! "load_$drv" || ! configure; then
+	if ! "drv_load_$drv" || ! configure; then
 		NOTE[$drv]=$ERR
 		SKIP[$drv]=1
 		say "$drv: not measured ($ERR)"
 		dmesg | tail -n 5 | sed 's/^/bench:   dmesg: /' >&2
 		teardown
-		"unload_$drv" || say "$drv: unload failed"
+		"drv_unload_$drv" || say "$drv: unload failed"
 		return
 	fi
 	PROBE[$drv,$round]=$(probe)
@@ -250,7 +247,7 @@ bench_driver() {	# bench_driver DRV ROUND
 	fi
 	PROBE[$drv,$round]+="/$(probe)"
 	teardown
-	"unload_$drv" || say "$drv: unload failed"
+	"drv_unload_$drv" || say "$drv: unload failed"
 }
 
 kconfig_opts() {	# the debug options that cost time, as the config has them

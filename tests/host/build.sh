@@ -5,14 +5,18 @@
 # sources are copied to the cache and built there, so no object lands in
 # the checkout.
 
-# build_parent: build the modules; sets PARENT_KMOD to the directory that
-# holds siov_idxd_bus.ko and idxd.ko.
+# build_parent: build every module of the tree (Kbuild at the top: the
+# ims-array irqchip, the parent driver); sets PARENT_KMOD to the directory
+# that holds siov_idxd_bus.ko and idxd.ko and IMS_KMOD to irq-ims-array.ko's.
 build_parent() {
 	local build="$IDXD_SIOV_CACHE/parent-build"
-	# The Makefile finds include/linux/idxd_siov.h three levels up.
+	# The Makefiles find include/linux/ relative to their own directory.
 	sync_tree "$TOP/include" "$build/include"
-	sync_tree "$TOP/drivers/dma/idxd" "$build/drivers/dma/idxd"
-	make -s -C "$KBUILD" M="$build/drivers/dma/idxd" W=1 C=1 modules >&2
+	sync_tree "$TOP/drivers" "$build/drivers"
+	cp -p "$TOP/Kbuild" "$build/Kbuild"
+	make -s -C "$KBUILD" M="$build" W=1 C=1 modules >&2
 	# shellcheck disable=SC2034  # used by the scripts that source this
 	PARENT_KMOD=$build/drivers/dma/idxd
+	# shellcheck disable=SC2034
+	IMS_KMOD=$build/drivers/irqchip
 }

@@ -5,7 +5,7 @@
 # line and change nothing, and unload. Prints one "ok"/"not ok" line per
 # check and a "N passed, M failed" summary.
 #
-# usage: in-vm.sh KMOD_DIR   (KMOD_DIR holds siov_idxd_bus.ko and idxd.ko)
+# usage: in-vm.sh KMOD_DIR   (drivers/dma/idxd of the module build, see dsa.sh)
 # The halt check needs tests/host/suite.sh's QMP watcher (see there).
 set -uo pipefail
 
@@ -18,8 +18,7 @@ TMP=$(mktemp -d)
 . "$HERE/../lib/dsa.sh"
 
 load() {
-	insmod "$KMOD_DIR/siov_idxd_bus.ko" &&
-	insmod "$KMOD_DIR/idxd.ko" || return 1
+	load_ours "$KMOD_DIR" || return 1
 	[ -d "$DSA/dsa0" ] || { echo "no dsa0 on the dsa bus"; return 1; }
 	# Our modules, not upstream's, own the device.
 	[ "$(basename "$(readlink /sys/bus/pci/devices/*/driver | grep -m1 siov_idxd)")" = siov_idxd ] ||
@@ -210,7 +209,8 @@ cmd_status_clears() {
 }
 
 unload() {
-	rmmod idxd && rmmod siov_idxd_bus || return 1
+	unload_ours || return 1
+	[ ! -d /sys/module/idxd ] || { echo "idxd still loaded"; return 1; }
 	[ ! -d /sys/bus/dsa ] || { echo "/sys/bus/dsa still there"; return 1; }
 }
 

@@ -21,3 +21,27 @@ disable_all() {	# WQs first: accel-config refuses to disable a busy device
 	fi
 	expect_eq "device state" "$(attr dsa0 state)" disabled
 }
+
+# Our modules, in load order. KMOD_DIR is drivers/dma/idxd of the module
+# build tree (tests/host/build.sh); the IMS irqchip idxd.ko needs sits in
+# drivers/irqchip of the same tree.
+our_modules() {	# our_modules KMOD_DIR: prints the .ko paths
+	echo "$1/../../irqchip/irq-ims-array.ko" "$1/siov_idxd_bus.ko" "$1/idxd.ko"
+}
+
+load_ours() {	# load_ours KMOD_DIR: insmod every module not loaded yet
+	local ko name
+	for ko in $(our_modules "$1"); do
+		name=$(basename "$ko" .ko)
+		[ -d "/sys/module/${name//-/_}" ] && continue
+		insmod "$ko" || { echo "insmod $ko failed"; return 1; }
+	done
+}
+
+unload_ours() {	# rmmod every one of our modules that is loaded
+	local name
+	for name in idxd siov_idxd_bus irq_ims_array; do
+		[ -d "/sys/module/$name" ] || continue
+		rmmod "$name" || { echo "rmmod $name failed"; return 1; }
+	done
+}

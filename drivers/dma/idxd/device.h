@@ -19,6 +19,7 @@
 #include <linux/completion.h>
 #include <linux/idxd_siov.h>
 #include <linux/iommu.h>
+#include <linux/irqchip/irq-ims-array.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/pci.h>
@@ -41,6 +42,8 @@
 /* BAR2: four 4 KiB portals per WQ; the first is unlimited, MSI-X. */
 #define SIOV_PORTAL_SIZE		SZ_4K
 #define SIOV_PORTALS_PER_WQ		4
+/* Portal page within a WQ's four: bit 0 limited, bit 1 IMS. */
+#define SIOV_PORTAL_IMS			2
 
 /* The name of the dsaN driver; accel-config binds devices to it. */
 #define SIOV_IDXD_DEVICE_DRIVER		"idxd"
@@ -146,6 +149,10 @@ struct siov_idxd {
 	u32 msix_perm_offset;
 	u32 ims_offset;
 	bool configurable;
+	/* The IMS slot array the ims-array irqchip drives (ims.c). */
+	struct ims_array_info ims_info;
+	/* IMS vectors allocated by WQ users; 0 when the driver unbinds. */
+	atomic_t ims_in_use;
 
 	/* Protects the configuration below and the state of every object. */
 	struct mutex lock;
@@ -220,6 +227,9 @@ void siov_idxd_take_down(struct siov_idxd *idxd);
 /* dma.c */
 extern struct siov_idxd_driver siov_idxd_dma_driver;
 void siov_idxd_dma_exit(void);
+
+/* ims.c */
+void siov_idxd_setup_ims(struct siov_idxd *idxd);
 
 /* init.c */
 unsigned int siov_idxd_cdev_major(void);

@@ -385,6 +385,7 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	rc = siov_idxd_setup_irqs(idxd);
 	if (rc)
 		goto err_put;
+	siov_idxd_setup_ims(idxd);
 
 	/* Whatever a previous driver left configured is not ours. */
 	rc = siov_idxd_reset(idxd);
@@ -430,6 +431,8 @@ static void siov_idxd_pci_remove(struct pci_dev *pdev)
 
 	/* No sysfs store or bound driver can run past this point. */
 	siov_unregister_objects(idxd);
+	/* WQ drivers free their IMS vectors before the domain goes away. */
+	WARN_ON(atomic_read(&idxd->ims_in_use));
 	/* Leave the device disabled with no configuration behind. */
 	siov_idxd_reset(idxd);
 	siov_idxd_free_irqs(idxd);

@@ -173,6 +173,9 @@ enum idxd_cmd {
 	IDXD_CMD_MAX = IDXD_CMD_RELEASE_INT_HANDLE,
 };
 
+/* Request/Release Interrupt Handle operand: the index is an IMS slot. */
+#define IDXD_CMD_INT_HANDLE_IMS		BIT(16)
+
 /* Command status codes (CMDSTS.err) */
 #define IDXD_CMDSTS_SUCCESS		0x00
 #define IDXD_CMDSTS_INVAL_CMD		0x01

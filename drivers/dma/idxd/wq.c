@@ -168,6 +168,50 @@ void __iomem *siov_idxd_wq_portal(struct siov_idxd_wq *wq)
 EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_portal, IDXD_SIOV);
 
 /**
+ * siov_idxd_wq_ims_portal() - the WQ's unlimited, IMS-interrupt portal
+ * @wq: the WQ
+ *
+ * Descriptors written here request completion interrupts by IMS handle
+ * (see siov_idxd_ims_alloc()) instead of MSI-X vector.
+ *
+ * Return: the mapped 4 KiB portal page.
+ */
+void __iomem *siov_idxd_wq_ims_portal(struct siov_idxd_wq *wq)
+{
+	return siov_idxd_wq_portal(wq) + SIOV_PORTAL_IMS * SIOV_PORTAL_SIZE;
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_ims_portal, IDXD_SIOV);
+
+/**
+ * siov_idxd_wq_parent() - the PCI device a WQ belongs to
+ * @wq: the WQ
+ *
+ * For IOMMU and DMA API calls on the WQ's behalf: a PASID attached to
+ * this device is what the WQ's descriptors run with.
+ *
+ * Return: the parent PCI device's struct device.
+ */
+struct device *siov_idxd_wq_parent(struct siov_idxd_wq *wq)
+{
+	return idxd_dev(wq->idxd);
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_parent, IDXD_SIOV);
+
+/**
+ * siov_idxd_to_wq() - the WQ behind a dsa bus object
+ * @sdev: an object a WQ driver was probed with
+ *
+ * Return: the WQ, or NULL if @sdev is not a WQ.
+ */
+struct siov_idxd_wq *siov_idxd_to_wq(struct siov_idxd_dev *sdev)
+{
+	if (sdev->type != SIOV_IDXD_DEV_WQ)
+		return NULL;
+	return container_of(sdev, struct siov_idxd_wq, sdev);
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_to_wq, IDXD_SIOV);
+
+/**
  * siov_idxd_wq_add_client() - count a user of the WQ
  * @wq: the WQ
  * @delta: +1 when a user comes, -1 when it goes
