@@ -197,6 +197,8 @@ static int ims_test_submit(unsigned int idx, unsigned int n)
 	others = ims_test_irq_sum(idx);
 
 	for (i = 0; i < n; i++) {
+		int seen = atomic_read(&t.vecs[idx].irqs);
+
 		ok = false;
 		st = ims_test_one(&t.vecs[idx], i, &ok);
 		if (!st)
@@ -207,17 +209,20 @@ static int ims_test_submit(unsigned int idx, unsigned int n)
 			status = st;
 		done++;
 		copied += ok;
+		/*
+		 * The interrupt trails the completion record. Wait for it
+		 * before the next descriptor: two messages reaching the same
+		 * vector before the CPU takes the first are one interrupt
+		 * (edge MSI), and each descriptor's must be counted. A
+		 * descriptor that must stay silent is watched for a while.
+		 */
+		timeout = jiffies + msecs_to_jiffies(st == DSA_COMP_SUCCESS ?
+						     IMS_TEST_TIMEOUT_MS :
+						     IMS_TEST_SILENCE_MS);
+		while (atomic_read(&t.vecs[idx].irqs) == seen &&
+		       time_before(jiffies, timeout))
+			usleep_range(1000, 2000);
 	}
-
-	/* interrupts may trail the completion records; give them time */
-	timeout = jiffies + msecs_to_jiffies(status == DSA_COMP_SUCCESS ?
-					     IMS_TEST_TIMEOUT_MS :
-					     IMS_TEST_SILENCE_MS);
-	while (atomic_read(&t.vecs[idx].irqs) - before < n &&
-	       time_before(jiffies, timeout))
-		msleep(20);
-	if (status != DSA_COMP_SUCCESS)
-		msleep(IMS_TEST_SILENCE_MS);
 
 	irqs = atomic_read(&t.vecs[idx].irqs) - before;
 	snprintf(t.last, sizeof(t.last),
