@@ -5,15 +5,16 @@ set -uo pipefail
 . "$(dirname "$0")/build/common.sh"
 . "$TOP/tests/lib/suite.sh"
 
-ALL_SUITES=(model runner peer host ims)
+ALL_SUITES=(model runner peer host ims vdev)
 declare -A SCRIPT=(
 	[model]=tests/qemu/suite.sh		# qtest + TCG guest: no kernel
 	[runner]=tests/vm/selftest.sh		# the VM runner itself
 	[peer]=tests/peer/suite.sh		# upstream idxd + accel-config
 	[host]=tests/host/suite.sh		# our parent driver
 	[ims]=tests/ims/suite.sh		# PCI/IMS patches + ims-array irqchip
+	[vdev]=tests/vdev/suite.sh		# WQs as mdev/VFIO devices, type1 PASID
 )
-declare -A NEEDS_KERNEL=([model]=0 [runner]=1 [peer]=1 [host]=1 [ims]=1)
+declare -A NEEDS_KERNEL=([model]=0 [runner]=1 [peer]=1 [host]=1 [ims]=1 [vdev]=1)
 
 if [ $# -gt 0 ] && [ -n "$1" ]; then
 	suites=("$@")

@@ -78,6 +78,8 @@ void siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort);
 void __iomem *siov_idxd_wq_portal(struct siov_idxd_wq *wq);
 void siov_idxd_wq_add_client(struct siov_idxd_wq *wq, int delta);
 void __iomem *siov_idxd_wq_ims_portal(struct siov_idxd_wq *wq);
+phys_addr_t siov_idxd_wq_ims_portal_phys(struct siov_idxd_wq *wq);
+bool siov_idxd_wq_dedicated(struct siov_idxd_wq *wq);
 struct device *siov_idxd_wq_parent(struct siov_idxd_wq *wq);
 struct siov_idxd_wq *siov_idxd_to_wq(struct siov_idxd_dev *sdev);
 

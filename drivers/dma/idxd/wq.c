@@ -183,6 +183,36 @@ void __iomem *siov_idxd_wq_ims_portal(struct siov_idxd_wq *wq)
 EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_ims_portal, IDXD_SIOV);
 
 /**
+ * siov_idxd_wq_ims_portal_phys() - bus address of the WQ's IMS portals
+ * @wq: the WQ
+ *
+ * For mapping them into a user (a vdev's BAR2): the unlimited IMS portal
+ * page, followed by the limited one.
+ *
+ * Return: the physical address of the unlimited IMS portal page.
+ */
+phys_addr_t siov_idxd_wq_ims_portal_phys(struct siov_idxd_wq *wq)
+{
+	return pci_resource_start(wq->idxd->pdev, IDXD_BAR_PORTALS) +
+	       (wq->id * SIOV_PORTALS_PER_WQ + SIOV_PORTAL_IMS) *
+	       SIOV_PORTAL_SIZE;
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_ims_portal_phys, IDXD_SIOV);
+
+/**
+ * siov_idxd_wq_dedicated() - whether a WQ is in dedicated mode
+ * @wq: the WQ
+ *
+ * Return: true for a dedicated WQ, false for a shared one.
+ */
+bool siov_idxd_wq_dedicated(struct siov_idxd_wq *wq)
+{
+	guard(mutex)(&wq->idxd->lock);
+	return wq->dedicated;
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_dedicated, IDXD_SIOV);
+
+/**
  * siov_idxd_wq_parent() - the PCI device a WQ belongs to
  * @wq: the WQ
  *
