@@ -24,9 +24,7 @@ INTREMAP=${3:?usage: in-vm.sh KMOD_DIR TEST_KO on|off}
 T=/sys/kernel/debug/ims_test
 MASK=0x1 PASID_EN=0x8
 # check runs each function in a subshell: what they share is set here.
-PCIDEV=$(ls -d /sys/bus/pci/devices/*/ | while read -r d; do
-	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x0b25 ] && echo "${d%/}"
-done | head -n 1)
+PCIDEV=$(dsa_pci_dir)
 
 ctl() { echo "$*" >"$T/ctl"; }		# ctl COMMAND: fails with its errno
 
@@ -51,10 +49,7 @@ setup() {
 	[ "$(attr dsa0 ims_size)" -gt 0 ] ||
 		{ echo "ims_size is $(attr dsa0 ims_size)"; dmesg | grep -i ims; return 1; }
 	dmesg -C
-	accel-config config-engine dsa0/engine0.0 --group-id=0 &&
-	accel-config config-wq dsa0/wq0.0 --group-id=0 --mode=dedicated \
-		--wq-size=16 --priority=10 --type=kernel --name=imstest \
-		--driver-name=ims_test &&
+	config_dwq wq0.0 imstest ims_test kernel &&
 	accel-config enable-device dsa0 &&
 	accel-config enable-wq dsa0/wq0.0 || return 1
 	expect_eq "wq0.0 state" "$(attr wq0.0 state)" enabled &&

@@ -45,3 +45,21 @@ unload_ours() {	# rmmod every one of our modules that is loaded
 		rmmod "$name" || { echo "rmmod $name failed"; return 1; }
 	done
 }
+
+dsa_pci_dir() {	# the sysfs directory of the (first) DSA PCI function
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x0b25 ] &&
+			{ echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# config_dwq WQ NAME DRIVER TYPE: WQ (e.g. wq0.0) dedicated, size 16, in
+# group 0 with engine0.0, for DRIVER. Device and WQ are left disabled.
+config_dwq() {
+	accel-config config-engine dsa0/engine0.0 --group-id=0 &&
+	accel-config config-wq "dsa0/$1" --group-id=0 --mode=dedicated \
+		--wq-size=16 --priority=10 --type="$4" --name="$2" \
+		--driver-name="$3"
+}

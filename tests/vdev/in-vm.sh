@@ -24,9 +24,7 @@ UUID_A=8a3c4e52-1f0b-4d6e-9a77-3b1c0d2e5f01
 UUID_B=8a3c4e52-1f0b-4d6e-9a77-3b1c0d2e5f02
 UUID_C=8a3c4e52-1f0b-4d6e-9a77-3b1c0d2e5f03
 # check runs each function in a subshell: what they share is set here.
-PCIDEV=$(ls -d /sys/bus/pci/devices/*/ | while read -r d; do
-	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x0b25 ] && echo "${d%/}"
-done | head -n 1)
+PCIDEV=$(dsa_pci_dir)
 BDF=$(basename "$PCIDEV")
 TYPEDIR=$PCIDEV/mdev_supported_types/$TYPE
 
@@ -34,13 +32,8 @@ available() { cat "$TYPEDIR/available_instances"; }
 
 setup() {
 	load_ours "$KMOD_DIR" && modprobe mdev && insmod "$VDEV_KO" || return 1
-	accel-config config-engine dsa0/engine0.0 --group-id=0 &&
-	accel-config config-wq dsa0/wq0.0 --group-id=0 --mode=dedicated \
-		--wq-size=16 --priority=10 --type=user --name=vdev0 \
-		--driver-name=vdev &&
-	accel-config config-wq dsa0/wq0.1 --group-id=0 --mode=dedicated \
-		--wq-size=16 --priority=10 --type=user --name=vdev1 \
-		--driver-name=vdev &&
+	config_dwq wq0.0 vdev0 vdev user &&
+	config_dwq wq0.1 vdev1 vdev user &&
 	accel-config enable-device dsa0 || return 1
 	# the WQs stay disabled until a vdev user opens them: enable-wq
 	# binds them, and accel-config checks for "enabled" afterwards
