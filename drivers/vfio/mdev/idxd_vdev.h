@@ -38,7 +38,6 @@ struct vdev_wq {
 	struct siov_idxd_wq *wq;
 	struct vdev_parent *parent;
 	struct list_head next;		/* in parent->wqs */
-	bool dedicated;
 	struct idxd_vdev *owner;	/* the vdev of a dedicated WQ */
 };
 

@@ -33,7 +33,8 @@ static enum vdev_type_id vdev_type_id(struct mdev_type *mtype)
 
 static bool vdev_wq_serves(struct vdev_wq *vwq, enum vdev_type_id type)
 {
-	return type == VDEV_TYPE_1DWQ && vwq->dedicated && !vwq->owner;
+	/* only dedicated WQs bind to the vdev driver today (vdev_wq_probe) */
+	return type == VDEV_TYPE_1DWQ && !vwq->owner;
 }
 
 static unsigned int vdev_get_available(struct mdev_type *mtype)
@@ -156,7 +157,6 @@ static int vdev_wq_probe(struct siov_idxd_dev *sdev)
 	if (!vwq)
 		return -ENOMEM;
 	vwq->wq = wq;
-	vwq->dedicated = true;
 
 	/* mdev_register_parent() takes no lock of ours: none is held here */
 	mutex_lock(&vdev_lock);
