@@ -9,6 +9,7 @@
 #define _LINUX_IDXD_SIOV_H
 
 #include <linux/device.h>
+#include <linux/idxd_siov_regs.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 
@@ -82,6 +83,36 @@ phys_addr_t siov_idxd_wq_ims_portal_phys(struct siov_idxd_wq *wq);
 bool siov_idxd_wq_dedicated(struct siov_idxd_wq *wq);
 struct device *siov_idxd_wq_parent(struct siov_idxd_wq *wq);
 struct siov_idxd_wq *siov_idxd_to_wq(struct siov_idxd_dev *sdev);
+
+/**
+ * struct siov_idxd_wq_limits - what a WQ runs under, for a WQ's user
+ * @gencap: the device's GENCAP register
+ * @opcap: the device's OPCAP registers: the operations it supports
+ * @size: WQ size (entries)
+ * @priority: WQ priority
+ * @max_xfer_shift: log2 of the WQ's maximum transfer size
+ * @max_batch_shift: log2 of the WQ's maximum batch size
+ */
+struct siov_idxd_wq_limits {
+	u64 gencap;
+	u64 opcap[IDXD_OPCAP_QWORDS];
+	unsigned int size;
+	unsigned int priority;
+	unsigned int max_xfer_shift;
+	unsigned int max_batch_shift;
+};
+
+/*
+ * Called with a software error record (IDXD_SWERR_QWORDS words) the
+ * device reported for the WQ; from the misc interrupt thread, atomically.
+ */
+typedef void (*siov_idxd_wq_error_fn)(void *data, const u64 *swerr);
+
+void siov_idxd_wq_get_limits(struct siov_idxd_wq *wq,
+			     struct siov_idxd_wq_limits *limits);
+int siov_idxd_wq_drain(struct siov_idxd_wq *wq, ioasid_t pasid, bool abort);
+void siov_idxd_wq_set_error_handler(struct siov_idxd_wq *wq,
+				    siov_idxd_wq_error_fn handler, void *data);
 
 /**
  * struct siov_idxd_ims_vector - an IMS vector of the device, for one PASID

@@ -20,3 +20,11 @@ build_parent() {
 	# shellcheck disable=SC2034
 	IMS_KMOD=$build/drivers/irqchip
 }
+
+# build_vdev_clients OUT: the vdev suite's VFIO clients into OUT
+build_vdev_clients() {
+	mkdir -p "$1"
+	gcc -O2 -Wall -Werror -I"$KSRC/tools/testing/selftests" \
+		-o "$1/vdev_test" "$TOP/tests/vdev/vdev_test.c"
+	gcc -O2 -Wall -Werror -o "$1/vdev_user" "$TOP/tests/vdev/vdev_user.c"
+}

@@ -55,6 +55,15 @@ dsa_pci_dir() {	# the sysfs directory of the (first) DSA PCI function
 	return 1
 }
 
+# config_swq WQ NAME DRIVER TYPE: WQ shared, size 16, threshold 16, in
+# group 0, for DRIVER. Device and WQ are left disabled.
+config_swq() {
+	accel-config config-engine dsa0/engine0.0 --group-id=0 &&
+	accel-config config-wq "dsa0/$1" --group-id=0 --mode=shared \
+		--wq-size=16 --threshold=16 --priority=10 --type="$4" \
+		--name="$2" --driver-name="$3"
+}
+
 # config_dwq WQ NAME DRIVER TYPE: WQ (e.g. wq0.0) dedicated, size 16, in
 # group 0 with engine0.0, for DRIVER. Device and WQ are left disabled.
 config_dwq() {

@@ -1,152 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Userspace VFIO client for idxd-siov vdevs (suite "vdev"), on the
- * kselftest harness. Each vdev is opened the way QEMU 7.2 does it: a
- * group, a type1v2 container, the device fd. Buffers are mapped into the
- * container; descriptors go straight into the mmapped portal (BAR2 page 0,
- * the parent WQ's IMS portal), so the DMA is the parent's, tagged with the
- * vdev's PASID, translated by the container's domain.
+ * Tests of idxd-siov vdevs from userspace (suite "vdev"), on the
+ * kselftest harness: each vdev is opened like QEMU 7.2 opens a device
+ * (group, type1v2 container, device fd) and brought up through its
+ * emulated registers like a guest's idxd driver (vdev_client.h).
  *
- * usage: vdev_test [harness options]; VDEV_A and VDEV_B name two vdevs
- * (mdev UUIDs) on dedicated WQs.
+ * Environment (mdev UUIDs, all created by in-vm.sh):
+ *   VDEV_A, VDEV_B   dsa-1dwq-v1 vdevs on two dedicated WQs
+ *   VDEV_S1, VDEV_S2 dsa-1swq-v1 vdevs sharing one shared WQ
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/idxd.h>
-#include <linux/vfio.h>
-
+#include "vdev_client.h"
 #include "kselftest_harness.h"
 
-#define PAGE		4096UL
 #define XFER		PAGE
 #define IOVA_A		0x100000UL	/* where vdev A's container maps */
 #define IOVA_B		0x200000UL	/* where vdev B's container maps */
 #define IOVA_NOWHERE	0x40000000UL	/* mapped in no container */
-#define TIMEOUT_NS	10000000000LL
 
-struct vdev {
-	int container, group, device;
-	void *portal;
-	uint8_t *buf;		/* src | dst | completion record */
-	uint64_t iova;
-};
-
-static int vdev_open(struct vdev *v, const char *uuid, uint64_t iova)
+static const char *env(const char *name)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	struct vfio_region_info bar2 = { .argsz = sizeof(bar2),
-					 .index = VFIO_PCI_BAR2_REGION_INDEX };
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	ssize_t n;
+	const char *val = getenv(name);
 
-	memset(v, 0, sizeof(*v));
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
-
-	v->container = open("/dev/vfio/vfio", O_RDWR);
-	v->group = open(path, O_RDWR);
-	if (v->container < 0 || v->group < 0)
-		return -errno;
-	if (ioctl(v->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
-	    !ioctl(v->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU))
-		return -EINVAL;
-	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EINVAL;
-	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) ||
-	    ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -errno;
-	v->device = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (v->device < 0)
-		return -errno;
-
-	v->buf = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (v->buf == MAP_FAILED)
-		return -errno;
-	memset(v->buf, 0, 3 * PAGE);
-	map.vaddr = (uintptr_t)v->buf;
-	map.iova = iova;
-	map.size = 3 * PAGE;
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	if (ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map))
-		return -errno;
-	v->iova = iova;
-
-	if (ioctl(v->device, VFIO_DEVICE_GET_REGION_INFO, &bar2))
-		return -errno;
-	if (!(bar2.flags & VFIO_REGION_INFO_FLAG_MMAP))
-		return -EINVAL;
-	v->portal = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, v->device,
-			 bar2.offset);
-	if (v->portal == MAP_FAILED)
-		return -errno;
-	return 0;
+	if (!val)
+		fprintf(stderr, "%s is not set\n", name);
+	return val;
 }
 
-static void vdev_close(struct vdev *v)
+/* Fill src with a pattern, memmove it, check data and record. */
+static int memmove_ok(struct vdev *v, int irq)
 {
-	if (v->portal && v->portal != MAP_FAILED)
-		munmap(v->portal, PAGE);
-	if (v->buf && v->buf != MAP_FAILED)
-		munmap(v->buf, 3 * PAGE);
-	if (v->device > 0)
-		close(v->device);
-	if (v->group > 0)
-		close(v->group);
-	if (v->container > 0)
-		close(v->container);
-}
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMMOVE };
+	uint8_t *src = v->buf, *dst = v->buf + PAGE;
+	unsigned int i;
 
-static void movdir64b(void *portal, const void *desc)
-{
-	/* movdir64b (%rdx), %rax */
-	asm volatile(".byte 0x66, 0x0f, 0x38, 0xf8, 0x02"
-		     : : "a" (portal), "d" (desc) : "memory");
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Submit one descriptor; returns the completion status (0 on timeout). */
-static uint8_t submit(struct vdev *v, struct dsa_hw_desc *desc)
-{
-	struct dsa_completion_record *cr = (void *)(v->buf + 2 * PAGE);
-	int64_t deadline = now_ns() + TIMEOUT_NS;
-
-	memset(cr, 0, sizeof(*cr));
-	desc->flags |= IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
-	desc->completion_addr = v->iova + 2 * PAGE;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	movdir64b(v->portal, desc);
-	while (!cr->status && now_ns() < deadline)
-		usleep(100);
-	return cr->status & DSA_COMP_STATUS_MASK;
-}
-
-static struct dsa_completion_record *record(struct vdev *v)
-{
-	return (void *)(v->buf + 2 * PAGE);
+	for (i = 0; i < XFER; i++)
+		src[i] = i * 7 + (uint8_t)v->iova + 3;
+	memset(dst, 0, XFER);
+	d.src_addr = v->iova;
+	d.dst_addr = v->iova + PAGE;
+	d.xfer_size = XFER;
+	if (vdev_submit(v, &d, irq) != DSA_COMP_SUCCESS)
+		return -1;
+	if (record(v)->bytes_completed != XFER)
+		return -2;
+	return memcmp(src, dst, XFER) ? -3 : 0;
 }
 
 FIXTURE(vdev) {
@@ -155,12 +52,14 @@ FIXTURE(vdev) {
 
 FIXTURE_SETUP(vdev)
 {
-	const char *ua = getenv("VDEV_A"), *ub = getenv("VDEV_B");
+	const char *ua = env("VDEV_A"), *ub = env("VDEV_B");
 
 	ASSERT_NE(NULL, ua);
 	ASSERT_NE(NULL, ub);
 	ASSERT_EQ(0, vdev_open(&self->a, ua, IOVA_A));
 	ASSERT_EQ(0, vdev_open(&self->b, ub, IOVA_B));
+	ASSERT_EQ(0, vdev_bring_up(&self->a));
+	ASSERT_EQ(0, vdev_bring_up(&self->b));
 }
 
 FIXTURE_TEARDOWN(vdev)
@@ -169,20 +68,136 @@ FIXTURE_TEARDOWN(vdev)
 	vdev_close(&self->b);
 }
 
-TEST_F(vdev, memmove_through_mmapped_portal)
+/* What a guest's PCI core and idxd driver read first. */
+TEST_F(vdev, config_space)
 {
-	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMMOVE };
-	uint8_t *src = self->a.buf, *dst = self->a.buf + PAGE;
-	unsigned int i;
+	struct vdev *v = &self->a;
+	uint32_t bar;
+	uint16_t msix_flags;
+	uint8_t cap;
 
-	for (i = 0; i < XFER; i++)
-		src[i] = i * 7 + 3;
-	d.src_addr = IOVA_A;
-	d.dst_addr = IOVA_A + PAGE;
-	d.xfer_size = XFER;
-	ASSERT_EQ(DSA_COMP_SUCCESS, submit(&self->a, &d));
-	ASSERT_EQ(XFER, record(&self->a)->bytes_completed);
-	ASSERT_EQ(0, memcmp(src, dst, XFER));
+	ASSERT_EQ(0x0b258086, rd32(v, v->cfg, PCI_VENDOR_ID));
+	ASSERT_EQ(0x088000, rd32(v, v->cfg, PCI_CLASS_REVISION) >> 8);
+	/* BAR sizing: 64 KiB BAR0, 16 KiB BAR2, both 64-bit memory */
+	ASSERT_EQ(0, wr32(v, v->cfg, PCI_BASE_ADDRESS_0, 0xffffffff));
+	bar = rd32(v, v->cfg, PCI_BASE_ADDRESS_0);
+	ASSERT_EQ(0xffff0000 | PCI_BASE_ADDRESS_MEM_TYPE_64, bar);
+	ASSERT_EQ(0, wr32(v, v->cfg, PCI_BASE_ADDRESS_2, 0xffffffff));
+	ASSERT_EQ(0xffffc000 | PCI_BASE_ADDRESS_MEM_TYPE_64,
+		  rd32(v, v->cfg, PCI_BASE_ADDRESS_2));
+	/* capabilities: MSI-X (2 vectors, table/PBA in BAR0), PCIe */
+	cap = rd32(v, v->cfg, PCI_CAPABILITY_LIST) & 0xff;
+	ASSERT_EQ(PCI_CAP_ID_MSIX, rd32(v, v->cfg, cap) & 0xff);
+	msix_flags = rd32(v, v->cfg, cap) >> 16;
+	ASSERT_EQ(NVEC - 1, msix_flags & PCI_MSIX_FLAGS_QSIZE);
+	ASSERT_EQ(0x2000, rd32(v, v->cfg, cap + PCI_MSIX_TABLE));
+	ASSERT_EQ(0x3000, rd32(v, v->cfg, cap + PCI_MSIX_PBA));
+	cap = (rd32(v, v->cfg, cap) >> 8) & 0xff;
+	ASSERT_EQ(PCI_CAP_ID_EXP, rd32(v, v->cfg, cap) & 0xff);
+	ASSERT_NE(0, rd32(v, v->cfg, cap + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR);
+	/* extended: PASID, 20 bits */
+	ASSERT_EQ(PCI_EXT_CAP_ID_PASID, rd32(v, v->cfg, 0x100) & 0xffff);
+	ASSERT_EQ(20, (rd32(v, v->cfg, 0x100 + PCI_PASID_CAP) >> 8) & 0x1f);
+	/* read-only: the IDs do not change */
+	ASSERT_EQ(0, wr32(v, v->cfg, PCI_VENDOR_ID, 0x12345678));
+	ASSERT_EQ(0x0b258086, rd32(v, v->cfg, PCI_VENDOR_ID));
+	/* bad accesses: an error, nothing read */
+	ASSERT_EQ(-1, pread(v->device, &bar, 3, v->cfg));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pread(v->device, &bar, 4, v->cfg + 2));
+	ASSERT_EQ(-1, pread(v->device, &bar, 4, v->cfg + 4096));
+}
+
+/* One WQ, one group, one engine; configuration owned by the host. */
+TEST_F(vdev, capabilities)
+{
+	struct vdev *v = &self->a;
+	uint64_t gencap = rd64(v, v->bar0, R_GENCAP);
+	uint64_t wqcap = rd64(v, v->bar0, R_WQCAP);
+
+	ASSERT_EQ(0, gencap & (1ULL << 31));		/* config_en clear */
+	ASSERT_NE(0, gencap & (1ULL << 4));		/* cmd_cap */
+	ASSERT_EQ(0, (gencap >> 25) & 0x3f);		/* no IMS */
+	ASSERT_EQ(16, wqcap & 0xffff);			/* WQ size */
+	ASSERT_EQ(1, (wqcap >> 16) & 0xff);		/* one WQ */
+	ASSERT_NE(0, wqcap & (1ULL << 49));		/* dedicated */
+	ASSERT_EQ(1, rd64(v, v->bar0, R_GRPCAP) & 0xff);
+	ASSERT_EQ(1, rd64(v, v->bar0, R_ENGCAP) & 0xff);
+	ASSERT_NE(0, rd32(v, v->bar0, R_CMDCAP) & (1u << CMD_REQUEST_INT_HANDLE));
+	/* read-only: a write changes nothing */
+	ASSERT_EQ(0, wr32(v, v->bar0, R_GENCAP, 0));
+	ASSERT_EQ(gencap, rd64(v, v->bar0, R_GENCAP));
+	/* WQCFG: enabled (state 1 in bits 31:30 of dword 6), size 16 */
+	ASSERT_EQ(1, rd32(v, v->bar0, 0x800 + 6 * 4) >> 30);
+	ASSERT_EQ(16, rd32(v, v->bar0, 0x800) & 0xffff);
+	/* bad sizes and alignments are refused */
+	ASSERT_EQ(-1, pread(v->device, &gencap, 2, v->bar0 + R_GENCAP));
+	ASSERT_EQ(-1, pread(v->device, &gencap, 8, v->bar0 + R_GENCAP + 4));
+}
+
+/* The command engine answers with the real CMDSTS codes. */
+TEST_F(vdev, command_status_codes)
+{
+	struct vdev *v = &self->a;
+
+	ASSERT_EQ(0x10, vdev_cmd(v, CMD_ENABLE_DEVICE, 0, 0));	/* enabled */
+	ASSERT_EQ(0x02, vdev_cmd(v, CMD_ENABLE_WQ, 1, 0));	/* no WQ 1 */
+	ASSERT_EQ(0x21, vdev_cmd(v, CMD_ENABLE_WQ, 0, 0));	/* enabled */
+	ASSERT_EQ(0x01, vdev_cmd(v, 0x1f, 0, 0));		/* no such */
+	ASSERT_EQ(0x41, vdev_cmd(v, CMD_REQUEST_INT_HANDLE, 0, 0));
+	ASSERT_EQ(0x41, vdev_cmd(v, CMD_REQUEST_INT_HANDLE, NVEC, 0));
+	ASSERT_EQ(0x41, vdev_cmd(v, CMD_REQUEST_INT_HANDLE, 1 | 1 << 16, 0));
+	ASSERT_EQ(0x02, vdev_cmd(v, CMD_DISABLE_WQ, 2, 0));	/* mask */
+	/* none of that disturbed the WQ */
+	ASSERT_EQ(0, memmove_ok(v, 0));
+	/* disable: the WQ, then the device; twice is an error */
+	ASSERT_EQ(0, vdev_cmd(v, CMD_DISABLE_WQ, 1, 0));
+	ASSERT_EQ(0x32, vdev_cmd(v, CMD_DISABLE_WQ, 1, 0));
+	ASSERT_EQ(0, vdev_cmd(v, CMD_DISABLE_DEVICE, 0, 0));
+	ASSERT_EQ(0x31, vdev_cmd(v, CMD_DISABLE_DEVICE, 0, 0));
+	ASSERT_EQ(0x20, vdev_cmd(v, CMD_ENABLE_WQ, 0, 0));	/* dev off */
+	/* bus master off: the device refuses to start */
+	ASSERT_EQ(0, wr16(v, v->cfg, PCI_COMMAND, PCI_COMMAND_MEMORY));
+	ASSERT_EQ(0x12, vdev_cmd(v, CMD_ENABLE_DEVICE, 0, 0));
+	ASSERT_EQ(0, vdev_bring_up(v));
+	ASSERT_EQ(0, memmove_ok(v, 0));
+}
+
+/* Vector 0 is emulated: a command with INT_REQ raises it. */
+TEST_F(vdev, command_interrupt)
+{
+	struct vdev *v = &self->a;
+
+	drain_event(v->msix[0]);
+	wr32(v, v->bar0, R_INTCAUSE, ~0u);
+	ASSERT_EQ(0x21, vdev_cmd(v, CMD_ENABLE_WQ, 0, 1));
+	ASSERT_NE(0, wait_event(v->msix[0], 5000));
+	ASSERT_EQ(INTC_CMD, rd32(v, v->bar0, R_INTCAUSE));
+	ASSERT_EQ(0, wr32(v, v->bar0, R_INTCAUSE, INTC_CMD));	/* RW1C */
+	ASSERT_EQ(0, rd32(v, v->bar0, R_INTCAUSE));
+	ASSERT_EQ(0, wait_event(v->msix[1], 0));
+}
+
+/* Vector 1 is an IMS entry with the vdev's PASID: completions raise it. */
+TEST_F(vdev, completion_interrupt_on_eventfd)
+{
+	struct vdev *v = &self->a;
+	int i;
+
+	drain_event(v->msix[1]);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, memmove_ok(v, 1));
+		ASSERT_NE(0, wait_event(v->msix[1], 5000));
+	}
+	/* no interrupt requested: none comes */
+	ASSERT_EQ(0, memmove_ok(v, 0));
+	ASSERT_EQ(0, wait_event(v->msix[1], 300));
+	/* vdev B's handle is another IMS entry, another PASID */
+	ASSERT_NE(self->a.handle, self->b.handle);
+	drain_event(self->b.msix[1]);
+	ASSERT_EQ(0, memmove_ok(&self->b, 1));
+	ASSERT_NE(0, wait_event(self->b.msix[1], 5000));
+	ASSERT_EQ(0, wait_event(self->a.msix[1], 300));
 }
 
 TEST_F(vdev, fill)
@@ -194,7 +209,7 @@ TEST_F(vdev, fill)
 	d.pattern = 0xa5a5a5a5deadbeefULL;
 	d.dst_addr = IOVA_B + PAGE;
 	d.xfer_size = XFER;
-	ASSERT_EQ(DSA_COMP_SUCCESS, submit(&self->b, &d));
+	ASSERT_EQ(DSA_COMP_SUCCESS, vdev_submit(&self->b, &d, 0));
 	for (i = 0; i < XFER; i += 8)
 		ASSERT_EQ(d.pattern, *(uint64_t *)(dst + i));
 }
@@ -209,11 +224,11 @@ TEST_F(vdev, compare)
 	d.src_addr = IOVA_A;
 	d.src2_addr = IOVA_A + PAGE;
 	d.xfer_size = XFER;
-	ASSERT_EQ(DSA_COMP_SUCCESS, submit(&self->a, &d));
+	ASSERT_EQ(DSA_COMP_SUCCESS, vdev_submit(&self->a, &d, 0));
 	ASSERT_EQ(0, record(&self->a)->result);
 	s2[100] = 0x12;
 	d.flags = 0;
-	ASSERT_EQ(DSA_COMP_SUCCESS, submit(&self->a, &d));
+	ASSERT_EQ(DSA_COMP_SUCCESS, vdev_submit(&self->a, &d, 0));
 	ASSERT_EQ(1, record(&self->a)->result);
 	ASSERT_EQ(100U, record(&self->a)->bytes_completed);
 }
@@ -228,10 +243,45 @@ TEST_F(vdev, unmapped_iova_faults)
 	d.src_addr = IOVA_NOWHERE;
 	d.dst_addr = IOVA_A + PAGE;
 	d.xfer_size = XFER;
-	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, submit(&self->a, &d));
+	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, vdev_submit(&self->a, &d, 0));
 	ASSERT_EQ(IOVA_NOWHERE, record(&self->a)->fault_addr);
 	ASSERT_EQ(0x77, dst[0]);
 	ASSERT_EQ(0x77, dst[XFER - 1]);
+}
+
+/*
+ * A completion record the device cannot write is a software error of
+ * the parent's WQ: the guest gets it in its SWERR, with WQ 0 and no
+ * host PASID, and an interrupt on vector 0.
+ */
+TEST_F(vdev, software_error_forwarded)
+{
+	struct vdev *v = &self->a;
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+	uint64_t w0;
+	int i;
+
+	drain_event(v->msix[0]);
+	wr32(v, v->bar0, R_INTCAUSE, ~0u);
+	d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+	d.completion_addr = IOVA_NOWHERE;
+	d.dst_addr = IOVA_A + PAGE;
+	d.xfer_size = 64;
+	ASSERT_EQ(0, vdev_post(v, &d));
+	ASSERT_NE(0, wait_event(v->msix[0], 5000));
+	ASSERT_NE(0, rd32(v, v->bar0, R_INTCAUSE) & INTC_ERR);
+	w0 = rd64(v, v->bar0, R_SWERR);
+	ASSERT_EQ(1, w0 & 1);				/* valid */
+	ASSERT_EQ(0, (w0 >> 16) & 0xff);		/* WQ 0 */
+	ASSERT_EQ(0, w0 >> 40 & 0xfffff);		/* no PASID shown */
+	ASSERT_EQ(DSA_OPCODE_MEMFILL, (w0 >> 32) & 0xff);
+	/* writing valid back clears the record */
+	ASSERT_EQ(0, wr32(v, v->bar0, R_SWERR, 1));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, rd64(v, v->bar0, R_SWERR + 8 * i));
+	/* vdev B saw nothing of it */
+	ASSERT_EQ(0, rd64(&self->b, self->b.bar0, R_SWERR));
+	ASSERT_EQ(0, memmove_ok(v, 0));
 }
 
 /* Each vdev sees its own container only, though both are the parent's DMA. */
@@ -245,7 +295,7 @@ TEST_F(vdev, vdevs_cannot_reach_each_other)
 	d.src_addr = IOVA_A;
 	d.dst_addr = IOVA_B + PAGE;
 	d.xfer_size = XFER;
-	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, submit(&self->b, &d));
+	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, vdev_submit(&self->b, &d, 0));
 	ASSERT_EQ(IOVA_A, record(&self->b)->fault_addr);
 	ASSERT_EQ(0xbb, self->b.buf[PAGE]);
 	/* A writes B's IOVA */
@@ -254,29 +304,172 @@ TEST_F(vdev, vdevs_cannot_reach_each_other)
 	d.src_addr = IOVA_A;
 	d.dst_addr = IOVA_B + PAGE;
 	d.xfer_size = XFER;
-	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, submit(&self->a, &d));
+	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, vdev_submit(&self->a, &d, 0));
 	ASSERT_EQ(0xbb, self->b.buf[PAGE]);
 	ASSERT_EQ(0xbb, self->b.buf[2 * PAGE - 1]);
 	/* and each still works on its own */
 	d.dst_addr = IOVA_A + PAGE;
-	ASSERT_EQ(DSA_COMP_SUCCESS, submit(&self->a, &d));
+	ASSERT_EQ(DSA_COMP_SUCCESS, vdev_submit(&self->a, &d, 0));
+}
+
+/*
+ * Emulated resets (Reset Device, FLR, VFIO_DEVICE_RESET) stop the vdev's
+ * WQ and bring its registers back, and nothing else: vdev B goes on.
+ */
+TEST_F(vdev, emulated_resets)
+{
+	struct vdev *v = &self->a;
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+	uint8_t exp_cap;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		if (round == 0) {
+			ASSERT_EQ(0, vdev_cmd(v, CMD_RESET_DEVICE, 0, 0));
+		} else if (round == 1) {
+			exp_cap = rd32(v, v->cfg, PCI_CAPABILITY_LIST) & 0xff;
+			exp_cap = (rd32(v, v->cfg, exp_cap) >> 8) & 0xff;
+			ASSERT_EQ(0, wr16(v, v->cfg, exp_cap + PCI_EXP_DEVCTL,
+					  PCI_EXP_DEVCTL_BCR_FLR));
+			ASSERT_EQ(0, rd32(v, v->cfg, exp_cap + PCI_EXP_DEVCTL) &
+				  PCI_EXP_DEVCTL_BCR_FLR);
+			ASSERT_EQ(0, rd32(v, v->cfg, PCI_COMMAND) &
+				  PCI_COMMAND_MASTER);
+		} else {
+			ASSERT_EQ(0, ioctl(v->device, VFIO_DEVICE_RESET));
+		}
+		ASSERT_EQ(0, rd32(v, v->bar0, R_GENSTS) & 3);
+		ASSERT_EQ(0, rd32(v, v->bar0, 0x800 + 6 * 4) >> 30);
+		ASSERT_EQ(0, rd32(v, v->bar0, R_GENCTRL));
+		/* a descriptor to a reset vdev's portal is dropped */
+		memset(v->buf + PAGE, 0x5a, 64);
+		memset(record(v), 0, 32);
+		d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+		d.completion_addr = v->iova + 2 * PAGE;
+		d.pattern = 0;
+		d.dst_addr = IOVA_A + PAGE;
+		d.xfer_size = 64;
+		ASSERT_EQ(0, vdev_post(v, &d));
+		usleep(300000);
+		ASSERT_EQ(0, record(v)->status);
+		ASSERT_EQ(0x5a, v->buf[PAGE]);
+		/* the other vdev never noticed */
+		ASSERT_EQ(0, memmove_ok(&self->b, 0));
+		/* and this one comes back */
+		ASSERT_EQ(0, vdev_bring_up(v));
+		ASSERT_EQ(0, memmove_ok(v, 1));
+	}
 }
 
 /* The portal is BAR2 pages 0-1 only; the rest cannot be mapped. */
 TEST_F(vdev, bar2_mmap_bounds)
 {
-	struct vfio_region_info bar2 = { .argsz = sizeof(bar2),
-					 .index = VFIO_PCI_BAR2_REGION_INDEX };
+	struct vfio_region_info bar2;
 	void *p;
 
-	ASSERT_EQ(0, ioctl(self->a.device, VFIO_DEVICE_GET_REGION_INFO, &bar2));
+	ASSERT_EQ(0, region(&self->a, VFIO_PCI_BAR2_REGION_INDEX, &bar2));
 	ASSERT_EQ(4 * PAGE, bar2.size);
+	ASSERT_NE(0, bar2.flags & VFIO_REGION_INFO_FLAG_MMAP);
 	p = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, self->a.device,
 		 bar2.offset + 2 * PAGE);
 	ASSERT_EQ(MAP_FAILED, p);
 	p = mmap(NULL, PAGE, PROT_WRITE, MAP_PRIVATE, self->a.device,
 		 bar2.offset);
 	ASSERT_EQ(MAP_FAILED, p);
+}
+
+/* Two dsa-1swq-v1 vdevs on one shared WQ: trapped, each with its PASID. */
+FIXTURE(shared) {
+	struct vdev s1, s2;
+};
+
+FIXTURE_SETUP(shared)
+{
+	const char *u1 = env("VDEV_S1"), *u2 = env("VDEV_S2");
+
+	ASSERT_NE(NULL, u1);
+	ASSERT_NE(NULL, u2);
+	ASSERT_EQ(0, vdev_open(&self->s1, u1, IOVA_A));
+	ASSERT_EQ(0, vdev_open(&self->s2, u2, IOVA_B));
+	ASSERT_EQ(0, vdev_bring_up(&self->s1));
+	ASSERT_EQ(0, vdev_bring_up(&self->s2));
+}
+
+FIXTURE_TEARDOWN(shared)
+{
+	vdev_close(&self->s1);
+	vdev_close(&self->s2);
+}
+
+TEST_F(shared, trapped_portal_is_never_mapped)
+{
+	struct vfio_region_info bar2;
+
+	ASSERT_EQ(NULL, self->s1.portal);
+	ASSERT_EQ(0, region(&self->s1, VFIO_PCI_BAR2_REGION_INDEX, &bar2));
+	ASSERT_EQ(0, bar2.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED,
+				   self->s1.device, bar2.offset));
+	/* the guest sees a shared WQ */
+	ASSERT_NE(0, rd64(&self->s1, self->s1.bar0, R_WQCAP) & (1ULL << 48));
+}
+
+/*
+ * Same IOVAs would be ambiguous if the PASID were the guest's to choose:
+ * each vdev maps its own buffer at its own IOVA, claims the other's PASID
+ * (and privilege) in the descriptor, and still DMAs in its own container.
+ */
+TEST_F(shared, each_vdev_dmas_with_its_own_pasid)
+{
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMMOVE };
+
+	ASSERT_EQ(0, memmove_ok(&self->s1, 1));
+	ASSERT_NE(0, wait_event(self->s1.msix[1], 5000));
+	ASSERT_EQ(0, memmove_ok(&self->s2, 1));
+	ASSERT_NE(0, wait_event(self->s2.msix[1], 5000));
+	/* S2 names S1's IOVA and forges a PASID: its own domain faults */
+	memset(self->s1.buf + PAGE, 0x33, XFER);
+	d.pasid = 1;
+	d.priv = 1;
+	d.src_addr = IOVA_B;
+	d.dst_addr = IOVA_A + PAGE;
+	d.xfer_size = XFER;
+	ASSERT_EQ(DSA_COMP_PAGE_FAULT_NOBOF, vdev_submit(&self->s2, &d, 0));
+	ASSERT_EQ(0x33, self->s1.buf[PAGE]);
+}
+
+/* A descriptor may arrive as eight 8-byte writes (a VMM's MMIO). */
+TEST_F(shared, descriptor_in_eight_pieces)
+{
+	struct vdev *v = &self->s1;
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+	struct dsa_completion_record *cr = record(v);
+	uint64_t q[8];
+	int64_t deadline;
+	int i;
+
+	memset(v->buf + PAGE, 0, 256);
+	d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+	d.completion_addr = v->iova + 2 * PAGE;
+	d.pattern = 0x0102030405060708ULL;
+	d.dst_addr = v->iova + PAGE;
+	d.xfer_size = 256;
+	memset(cr, 0, sizeof(*cr));
+	memcpy(q, &d, sizeof(q));
+	for (i = 7; i >= 0; i--) {	/* any order */
+		ASSERT_EQ(8, pwrite(v->device, &q[i], 8, v->bar2 + 8 * i));
+		if (i)
+			ASSERT_EQ(0, cr->status);
+	}
+	deadline = now_ns() + TIMEOUT_NS;
+	while (!*(volatile uint8_t *)&cr->status && now_ns() < deadline)
+		usleep(50);
+	ASSERT_EQ(DSA_COMP_SUCCESS, cr->status & DSA_COMP_STATUS_MASK);
+	ASSERT_EQ(d.pattern, *(uint64_t *)(v->buf + PAGE + 248));
+	/* bad trapped writes: an error, nothing submitted */
+	ASSERT_EQ(-1, pwrite(v->device, &d, 32, v->bar2));
+	ASSERT_EQ(-1, pwrite(v->device, &d, 64, v->bar2 + 8));
+	ASSERT_EQ(-1, pwrite(v->device, &d, 64, v->bar2 + 2 * PAGE));
 }
 
 TEST_HARNESS_MAIN

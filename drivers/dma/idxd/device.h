@@ -25,7 +25,7 @@
 #include <linux/pci.h>
 #include <linux/types.h>
 
-#include "regs.h"
+#include <linux/idxd_siov_regs.h>
 
 /* Sizes of the string attributes, as in the upstream ABI. */
 #define SIOV_WQ_NAME_SIZE		1024
@@ -111,6 +111,9 @@ struct siov_idxd_wq {
 	ioasid_t pasid;
 	/* Users of the WQ (a dmaengine channel, an open cdev, a vdev). */
 	int clients;
+	/* Told of the WQ's software errors; under idxd->error_lock. */
+	siov_idxd_wq_error_fn error_handler;
+	void *error_data;
 	char name[SIOV_WQ_NAME_SIZE];
 	char driver_name[SIOV_WQ_DRIVER_NAME_SIZE];
 };
@@ -168,6 +171,8 @@ struct siov_idxd {
 	u32 cmd_status;
 	/* The last software error record the device reported. */
 	u64 swerr[IDXD_SWERR_QWORDS];
+	/* Serialises WQ error handlers against their (un)registration. */
+	spinlock_t error_lock;
 
 	/* One command at a time; cmd_done is completed by the misc IRQ. */
 	struct mutex cmd_lock;
@@ -217,6 +222,10 @@ static inline struct device *idxd_dev(struct siov_idxd *idxd)
 int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 		  u32 *result);
 int siov_idxd_reset(struct siov_idxd *idxd);
+
+/* wq.c, wq_user.c */
+u32 siov_idxd_wq_mask_operand(struct siov_idxd_wq *wq);
+void siov_idxd_forward_swerr(struct siov_idxd *idxd, const u64 *swerr);
 
 /* device.c */
 extern struct siov_idxd_driver siov_idxd_device_driver;

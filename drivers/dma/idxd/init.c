@@ -341,6 +341,7 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	idxd->pdev = pdev;
 	mutex_init(&idxd->lock);
 	mutex_init(&idxd->cmd_lock);
+	spin_lock_init(&idxd->error_lock);
 	init_completion(&idxd->cmd_done);
 	INIT_WORK(&idxd->halt_work, siov_idxd_halt_work);
 	idxd->kernel_pasid = IOMMU_PASID_INVALID;

@@ -41,6 +41,8 @@ void siov_idxd_read_swerr(struct siov_idxd *idxd)
 		(w0 & IDXD_SWERR_BATCH) ? " (batch)" : "",
 		FIELD_GET(IDXD_SWERR_PASID, w0), idxd->swerr[2]);
 
+	siov_idxd_forward_swerr(idxd, idxd->swerr);
+
 	/* Writing the valid bit back clears the whole record. */
 	lo_hi_writeq(IDXD_SWERR_VALID | IDXD_SWERR_OVERFLOW,
 		     idxd->regs + IDXD_SWERR_OFFSET);

@@ -12,7 +12,7 @@
 #include "device.h"
 
 /* Disable/drain/abort WQ take a 16-bit mask and the index of the mask. */
-static u32 siov_wq_mask_operand(struct siov_idxd_wq *wq)
+u32 siov_idxd_wq_mask_operand(struct siov_idxd_wq *wq)
 {
 	return BIT(wq->id % 16) | (wq->id / 16) << 16;
 }
@@ -145,9 +145,9 @@ void siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort)
 	if (idxd->state == SIOV_IDXD_ENABLED) {
 		if (abort)
 			siov_idxd_cmd(idxd, IDXD_CMD_ABORT_WQ,
-				      siov_wq_mask_operand(wq), NULL);
+				      siov_idxd_wq_mask_operand(wq), NULL);
 		siov_idxd_cmd(idxd, IDXD_CMD_DISABLE_WQ,
-			      siov_wq_mask_operand(wq), NULL);
+			      siov_idxd_wq_mask_operand(wq), NULL);
 	}
 	wq->pasid = IOMMU_NO_PASID;
 	wq->state = SIOV_WQ_DISABLED;

@@ -4,8 +4,11 @@
  * driver_name "vdev" binds here; the first such WQ of a DSA function makes
  * the function an mdev parent (mdev_supported_types under its PCI device),
  * the last one to go takes the parent, and every vdev on it, away.
- * available_instances counts the WQs no vdev holds yet.
+ * A dedicated WQ serves one dsa-1dwq-v1 vdev, a shared one up to
+ * VDEV_SWQ_SHARES dsa-1swq-v1 vdevs; available_instances counts what is
+ * left of that.
  */
+#include <linux/bitfield.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -15,12 +18,14 @@
 DEFINE_MUTEX(vdev_lock);
 static LIST_HEAD(vdev_parents);
 
-static const char * const vdev_type_names[VDEV_NR_TYPES] = {
+const char * const vdev_type_names[VDEV_NR_TYPES] = {
 	[VDEV_TYPE_1DWQ] = "dsa-1dwq-v1",
+	[VDEV_TYPE_1SWQ] = "dsa-1swq-v1",
 };
 
 static const char * const vdev_type_descriptions[VDEV_NR_TYPES] = {
 	[VDEV_TYPE_1DWQ] = "one dedicated WQ of a DSA, its IMS portals mapped into the guest",
+	[VDEV_TYPE_1SWQ] = "a share of a shared WQ of a DSA, descriptors trapped and re-issued",
 };
 
 static enum vdev_type_id vdev_type_id(struct mdev_type *mtype)
@@ -31,10 +36,27 @@ static enum vdev_type_id vdev_type_id(struct mdev_type *mtype)
 	return mtype - parent->types;
 }
 
-static bool vdev_wq_serves(struct vdev_wq *vwq, enum vdev_type_id type)
+/**
+ * vdev_wq_can_serve() - whether a vdev on this WQ may have this type
+ * @vwq: the WQ
+ * @type: the type
+ *
+ * A portal may be mapped into a guest only for a dedicated WQ; a trapped
+ * portal works on either kind (the host re-issues each descriptor).
+ *
+ * Return: true if it can.
+ */
+bool vdev_wq_can_serve(struct vdev_wq *vwq, enum vdev_type_id type)
 {
-	/* only dedicated WQs bind to the vdev driver today (vdev_wq_probe) */
-	return type == VDEV_TYPE_1DWQ && !vwq->owner;
+	return type == VDEV_TYPE_1SWQ || vwq->dedicated;
+}
+
+/* Whether a new vdev of @type may be created on @vwq; under vdev_lock. */
+static bool vdev_wq_has_room(struct vdev_wq *vwq, enum vdev_type_id type)
+{
+	if (type == VDEV_TYPE_1DWQ)
+		return vwq->dedicated && !vwq->nr_vdevs;
+	return !vwq->dedicated && vwq->nr_vdevs < VDEV_SWQ_SHARES;
 }
 
 static unsigned int vdev_get_available(struct mdev_type *mtype)
@@ -46,8 +68,11 @@ static unsigned int vdev_get_available(struct mdev_type *mtype)
 	unsigned int n = 0;
 
 	guard(mutex)(&vdev_lock);
-	list_for_each_entry(vwq, &parent->wqs, next)
-		n += vdev_wq_serves(vwq, type);
+	list_for_each_entry(vwq, &parent->wqs, next) {
+		if (!vdev_wq_has_room(vwq, type))
+			continue;
+		n += vwq->dedicated ? 1 : VDEV_SWQ_SHARES - vwq->nr_vdevs;
+	}
 	return n;
 }
 
@@ -57,12 +82,12 @@ static ssize_t vdev_show_description(struct mdev_type *mtype, char *buf)
 }
 
 /**
- * vdev_claim_wq() - give a vdev a free WQ of its type
+ * vdev_claim_wq() - give a vdev a WQ with room for its type
  * @parent: the mdev parent
  * @type: the vdev's type
  * @vdev: the vdev
  *
- * Return: the WQ, or NULL if none is free.
+ * Return: the WQ, or NULL if none has room.
  */
 struct vdev_wq *vdev_claim_wq(struct vdev_parent *parent,
 			      enum vdev_type_id type, struct idxd_vdev *vdev)
@@ -71,9 +96,12 @@ struct vdev_wq *vdev_claim_wq(struct vdev_parent *parent,
 
 	guard(mutex)(&vdev_lock);
 	list_for_each_entry(vwq, &parent->wqs, next) {
-		if (!vdev_wq_serves(vwq, type))
+		if (!vdev_wq_has_room(vwq, type))
 			continue;
-		vwq->owner = vdev;
+		spin_lock_irq(&vwq->vdevs_lock);
+		list_add_tail(&vdev->wq_next, &vwq->vdevs);
+		vwq->nr_vdevs++;
+		spin_unlock_irq(&vwq->vdevs_lock);
 		/* accel-config refuses to disable a WQ with clients */
 		siov_idxd_wq_add_client(vwq->wq, 1);
 		return vwq;
@@ -82,14 +110,36 @@ struct vdev_wq *vdev_claim_wq(struct vdev_parent *parent,
 }
 
 /**
- * vdev_release_wq() - give a vdev's WQ back
+ * vdev_release_wq() - give a vdev's WQ (or its share of it) back
  * @vwq: the WQ of vdev_claim_wq()
+ * @vdev: the vdev
  */
-void vdev_release_wq(struct vdev_wq *vwq)
+void vdev_release_wq(struct vdev_wq *vwq, struct idxd_vdev *vdev)
 {
 	guard(mutex)(&vdev_lock);
+	spin_lock_irq(&vwq->vdevs_lock);
+	list_del(&vdev->wq_next);
+	vwq->nr_vdevs--;
+	spin_unlock_irq(&vwq->vdevs_lock);
 	siov_idxd_wq_add_client(vwq->wq, -1);
-	vwq->owner = NULL;
+}
+
+/*
+ * A software error the device reported for the WQ: the vdev whose
+ * PASID it carries gets it (a dedicated WQ has one vdev).
+ */
+static void vdev_wq_error(void *data, const u64 *swerr)
+{
+	struct vdev_wq *vwq = data;
+	ioasid_t pasid = FIELD_GET(IDXD_SWERR_PASID, swerr[0]);
+	struct idxd_vdev *vdev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vwq->vdevs_lock, flags);
+	list_for_each_entry(vdev, &vwq->vdevs, wq_next)
+		if (vwq->dedicated || vdev->pasid == pasid)
+			vdev_forward_swerr(vdev, swerr);
+	spin_unlock_irqrestore(&vwq->vdevs_lock, flags);
 }
 
 struct mdev_driver vdev_mdev_driver = {
@@ -102,6 +152,7 @@ struct mdev_driver vdev_mdev_driver = {
 		.name = VDEV_NAME,
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
+		.dev_groups = vdev_mdev_groups,
 	},
 };
 
@@ -147,16 +198,29 @@ static int vdev_wq_probe(struct siov_idxd_dev *sdev)
 	struct vdev_parent *parent;
 	struct vdev_wq *vwq;
 
+	int rc;
+
 	if (!wq)
 		return -ENODEV;
-	if (!siov_idxd_wq_dedicated(wq)) {
-		dev_err(&sdev->dev, "vdev: shared WQs are not supported yet\n");
-		return -EOPNOTSUPP;
-	}
 	vwq = kzalloc(sizeof(*vwq), GFP_KERNEL);
 	if (!vwq)
 		return -ENOMEM;
 	vwq->wq = wq;
+	vwq->dedicated = siov_idxd_wq_dedicated(wq);
+	INIT_LIST_HEAD(&vwq->vdevs);
+	spin_lock_init(&vwq->vdevs_lock);
+	/*
+	 * A shared WQ runs from now on: each descriptor carries its vdev's
+	 * PASID. A dedicated one waits for its guest (Enable WQ).
+	 */
+	if (!vwq->dedicated) {
+		rc = siov_idxd_wq_enable(wq, IOMMU_NO_PASID);
+		if (rc) {
+			kfree(vwq);
+			return rc;
+		}
+	}
+	siov_idxd_wq_set_error_handler(wq, vdev_wq_error, vwq);
 
 	/* mdev_register_parent() takes no lock of ours: none is held here */
 	mutex_lock(&vdev_lock);
@@ -165,6 +229,9 @@ static int vdev_wq_probe(struct siov_idxd_dev *sdev)
 		mutex_unlock(&vdev_lock);
 		parent = vdev_add_parent(siov_idxd_wq_parent(wq));
 		if (IS_ERR(parent)) {
+			siov_idxd_wq_set_error_handler(wq, NULL, NULL);
+			if (!vwq->dedicated)
+				siov_idxd_wq_disable(wq, true);
 			kfree(vwq);
 			return PTR_ERR(parent);
 		}
@@ -175,30 +242,46 @@ static int vdev_wq_probe(struct siov_idxd_dev *sdev)
 	mutex_unlock(&vdev_lock);
 	dev_set_drvdata(&sdev->dev, vwq);
 	dev_info(&sdev->dev, "vdev: %s available for %s\n", dev_name(&sdev->dev),
-		 vdev_type_names[VDEV_TYPE_1DWQ]);
+		 vdev_type_names[vwq->dedicated ? VDEV_TYPE_1DWQ : VDEV_TYPE_1SWQ]);
 	return 0;
+}
+
+/* Unbind the mdev driver of every vdev on @vwq: their users are asked. */
+static void vdev_wq_release_vdevs(struct vdev_wq *vwq)
+{
+	struct idxd_vdev *vdev, *last = NULL;
+	struct device *dev;
+
+	for (;;) {
+		mutex_lock(&vdev_lock);
+		vdev = list_first_entry_or_null(&vwq->vdevs, struct idxd_vdev,
+						wq_next);
+		dev = vdev ? get_device(&vdev->mdev->dev) : NULL;
+		mutex_unlock(&vdev_lock);
+		if (!dev)
+			return;
+		if (WARN_ON(vdev == last)) {	/* remove kept it: give up */
+			put_device(dev);
+			return;
+		}
+		last = vdev;
+		/* vdev_mdev_remove(): request, wait for close, release */
+		device_release_driver(dev);
+		put_device(dev);
+	}
 }
 
 static void vdev_wq_remove(struct siov_idxd_dev *sdev)
 {
 	struct vdev_wq *vwq = dev_get_drvdata(&sdev->dev);
 	struct vdev_parent *parent = vwq->parent;
-	struct idxd_vdev *owner;
 	bool last;
 
-	/*
-	 * A vdev still on this WQ loses its driver: its VFIO user is asked to
-	 * let go (request), then the mdev stays, unbound, until removed.
-	 */
-	mutex_lock(&vdev_lock);
-	owner = vwq->owner;
-	if (owner)
-		get_device(&owner->mdev->dev);
-	mutex_unlock(&vdev_lock);
-	if (owner) {
-		device_release_driver(&owner->mdev->dev);
-		put_device(&owner->mdev->dev);
-	}
+	/* the mdevs stay, unbound, until removed */
+	vdev_wq_release_vdevs(vwq);
+	siov_idxd_wq_set_error_handler(vwq->wq, NULL, NULL);
+	if (!vwq->dedicated)
+		siov_idxd_wq_disable(vwq->wq, true);
 
 	mutex_lock(&vdev_lock);
 	list_del(&vwq->next);

@@ -4,13 +4,15 @@
  * the vdev owns: the PASID is allocated when the mdev is created, VFIO's
  * type1 backend attaches the container's domain at (parent, PASID) when
  * the group joins a container (vfio_register_pasid_iommu_dev()), and the
- * dedicated WQ is enabled with that PASID only while the device is open.
+ * parent WQ runs with that PASID only after the guest enabled its WQ
+ * through the emulated registers, and only until close.
  *
- * Regions today: BAR2, whose first two pages are the WQ's IMS portals,
- * mmapped straight to the user (no trap per descriptor). Config space and
- * BAR0 emulation, and MSI-X backed by IMS, are not there yet.
+ * Regions: config space (vdev_cfg.c), BAR0 (vdev_mmio.c), BAR2 (portals:
+ * mmapped for dsa-1dwq-v1, trapped for dsa-1swq-v1, vdev_portal.c).
+ * Interrupts: MSI-X vector 0 emulated, vector 1 an IMS entry of the
+ * parent with the vdev's PASID, and the request interrupt
+ * (vfio_ims_irqs.c). Every region access is counted (trapped_accesses).
  */
-#include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -25,16 +27,38 @@ static struct idxd_vdev *vfio_to_vdev(struct vfio_device *vfio)
 	return container_of(vfio, struct idxd_vdev, vfio);
 }
 
+/* Free the IMS vectors behind MSI-X vectors 1..; under vdev->lock. */
+static void vdev_free_ims(struct idxd_vdev *vdev, unsigned int n)
+{
+	while (n--) {
+		vfio_ims_irqs_set_host_irq(&vdev->irqs, n + 1, 0);
+		siov_idxd_ims_free(vdev->vwq->wq, &vdev->ims[n]);
+	}
+}
+
 static int vdev_open_device(struct vfio_device *vfio)
 {
 	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
+	unsigned int i;
 	int rc;
 
-	/* the container's domain is already at (parent, PASID): type1 */
-	rc = siov_idxd_wq_enable(vdev->vwq->wq, vdev->pasid);
-	if (rc)
-		return rc;
-	vdev->wq_enabled = true;
+	guard(mutex)(&vdev->lock);
+	/* IMS entries carry our PASID from allocation on: rule 3 */
+	for (i = 0; i < VDEV_MSIX_VECS - 1; i++) {
+		rc = siov_idxd_ims_alloc(vdev->vwq->wq, vdev->pasid,
+					 &vdev->ims[i]);
+		if (rc) {
+			dev_err(vdev_dev(vdev), "no IMS vector: %d\n", rc);
+			vdev_free_ims(vdev, i);
+			return rc;
+		}
+		vfio_ims_irqs_set_host_irq(&vdev->irqs, i + 1,
+					   vdev->ims[i].virq);
+	}
+	siov_idxd_wq_get_limits(vdev->vwq->wq, &vdev->limits);
+	vdev_cfg_init(vdev);
+	vdev_mmio_init(vdev);
+	vdev->open = true;
 	return 0;
 }
 
@@ -42,15 +66,20 @@ static void vdev_close_device(struct vfio_device *vfio)
 {
 	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
 
+	guard(mutex)(&vdev->lock);
 	/* nothing of this user may run after close: abort, not drain */
-	siov_idxd_wq_disable(vdev->vwq->wq, true);
-	vdev->wq_enabled = false;
+	vdev_reset(vdev);
+	vfio_ims_irqs_release(&vdev->irqs);
+	vdev_free_ims(vdev, VDEV_MSIX_VECS - 1);
+	vdev->desc_filled = 0;
+	vdev->open = false;
 }
 
 static long vdev_region_info(struct idxd_vdev *vdev, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
+	u32 rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
@@ -61,10 +90,38 @@ static long vdev_region_info(struct idxd_vdev *vdev, unsigned long arg)
 	info.offset = VDEV_INDEX_TO_OFFSET(info.index);
 	info.flags = 0;
 	info.size = 0;
-	if (info.index == VFIO_PCI_BAR2_REGION_INDEX) {
+	switch (info.index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info.size = VDEV_CFG_SIZE;
+		info.flags = rw;
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		info.size = VDEV_BAR0_SIZE;
+		info.flags = rw;
+		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
 		info.size = VDEV_BAR2_SIZE;
-		info.flags = VFIO_REGION_INFO_FLAG_MMAP;
+		/* portals are write-only: reads return zeros */
+		info.flags = rw;
+		if (vdev_is_dedicated(vdev))
+			info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		break;
 	}
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vdev_device_info(unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
@@ -72,28 +129,99 @@ static long vdev_ioctl(struct vfio_device *vfio, unsigned int cmd,
 		       unsigned long arg)
 {
 	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
-	unsigned long minsz;
 
 	switch (cmd) {
-	case VFIO_DEVICE_GET_INFO: {
-		struct vfio_device_info info;
-
-		minsz = offsetofend(struct vfio_device_info, num_irqs);
-		if (copy_from_user(&info, (void __user *)arg, minsz))
-			return -EFAULT;
-		if (info.argsz < minsz)
-			return -EINVAL;
-		info.flags = VFIO_DEVICE_FLAGS_PCI;
-		info.num_regions = VFIO_PCI_NUM_REGIONS;
-		info.num_irqs = 0;
-		return copy_to_user((void __user *)arg, &info, minsz) ?
-		       -EFAULT : 0;
-	}
+	case VFIO_DEVICE_GET_INFO:
+		return vdev_device_info(arg);
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return vdev_region_info(vdev, arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vfio_ims_irqs_get_info(&vdev->irqs, arg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vfio_ims_irqs_set(&vdev->irqs, arg);
+	case VFIO_DEVICE_RESET: {
+		guard(mutex)(&vdev->lock);
+		vdev_reset(vdev);
+		return 0;
+	}
 	default:
 		return -ENOTTY;
 	}
+}
+
+static int vdev_split_pos(loff_t ppos, unsigned int *index, loff_t *pos)
+{
+	*index = ppos >> VDEV_OFFSET_SHIFT;
+	*pos = ppos & (VDEV_INDEX_TO_OFFSET(1) - 1);
+	return *index < VFIO_PCI_NUM_REGIONS ? 0 : -EINVAL;
+}
+
+static ssize_t vdev_read(struct vfio_device *vfio, char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
+	unsigned int index;
+	u8 val[8] = {};
+	ssize_t rc;
+	loff_t pos;
+
+	if (vdev_split_pos(*ppos, &index, &pos) || count > sizeof(val))
+		return -EINVAL;
+	atomic64_inc(&vdev->trapped);
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		rc = vdev_cfg_read(vdev, pos, val, count);
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		rc = vdev_mmio_read(vdev, pos, val, count);
+		break;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		rc = pos + count <= VDEV_BAR2_SIZE ? count : -EINVAL;
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	if (rc > 0 && copy_to_user(ubuf, val, rc))
+		return -EFAULT;
+	if (rc > 0)
+		*ppos += rc;
+	return rc;
+}
+
+static ssize_t vdev_write(struct vfio_device *vfio, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
+	unsigned int index;
+	u8 val[8];
+	ssize_t rc;
+	loff_t pos;
+
+	if (vdev_split_pos(*ppos, &index, &pos))
+		return -EINVAL;
+	atomic64_inc(&vdev->trapped);
+	if (index == VFIO_PCI_BAR2_REGION_INDEX) {
+		rc = vdev_portal_write(vdev, pos, ubuf, count);
+		goto out;
+	}
+	if (count > sizeof(val))
+		return -EINVAL;
+	if (copy_from_user(val, ubuf, count))
+		return -EFAULT;
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		rc = vdev_cfg_write(vdev, pos, val, count);
+		break;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		rc = vdev_mmio_write(vdev, pos, val, count);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+out:
+	if (rc > 0)
+		*ppos += rc;
+	return rc;
 }
 
 static int vdev_mmap(struct vfio_device *vfio, struct vm_area_struct *vma)
@@ -107,6 +235,9 @@ static int vdev_mmap(struct vfio_device *vfio, struct vm_area_struct *vma)
 
 	if (index != VFIO_PCI_BAR2_REGION_INDEX || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	/* a trapped portal is never mapped: the host must see each write */
+	if (!vdev_is_dedicated(vdev))
+		return -EINVAL;
 	if ((pgoff << PAGE_SHIFT) + size > VDEV_BAR2_MMAP_SIZE)
 		return -EINVAL;
 	/* portals are write-only MMIO; no execution, no copies */
@@ -117,6 +248,20 @@ static int vdev_mmap(struct vfio_device *vfio, struct vm_area_struct *vma)
 				  vma->vm_page_prot);
 }
 
+/* The vdev is being removed while open: ask the user to let go. */
+static void vdev_request(struct vfio_device *vfio, unsigned int count)
+{
+	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
+
+	if (vfio_ims_irqs_request(&vdev->irqs))
+		dev_notice_ratelimited(vdev_dev(vdev),
+				       "relaying device request to the user (#%u)\n",
+				       count);
+	else if (!count)
+		dev_notice(vdev_dev(vdev),
+			   "no device request channel: blocked until the user closes\n");
+}
+
 /* The PASID is ours, not iommufd's: only the container path serves it. */
 static int vdev_bind_iommufd(struct vfio_device *vfio,
 			     struct iommufd_ctx *ictx, u32 *out_device_id)
@@ -124,12 +269,25 @@ static int vdev_bind_iommufd(struct vfio_device *vfio,
 	return -EOPNOTSUPP;
 }
 
+static void vdev_release(struct vfio_device *vfio)
+{
+	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
+
+	if (vdev->irqs.vecs)	/* probe got that far */
+		vfio_ims_irqs_exit(&vdev->irqs);
+	mutex_destroy(&vdev->lock);
+}
+
 static const struct vfio_device_ops vdev_ops = {
 	.name = VDEV_NAME,
+	.release = vdev_release,
 	.open_device = vdev_open_device,
 	.close_device = vdev_close_device,
+	.read = vdev_read,
+	.write = vdev_write,
 	.ioctl = vdev_ioctl,
 	.mmap = vdev_mmap,
+	.request = vdev_request,
 	.bind_iommufd = vdev_bind_iommufd,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
@@ -148,6 +306,14 @@ int vdev_mdev_probe(struct mdev_device *mdev)
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 	vdev->mdev = mdev;
+	vdev->type = type;
+	mutex_init(&vdev->lock);
+	spin_lock_init(&vdev->reg_lock);
+	/* the release callback undoes this from here on */
+	rc = vfio_ims_irqs_init(&vdev->irqs, dev_name(&mdev->dev),
+				VDEV_MSIX_VECS);
+	if (rc)
+		goto err_put;
 
 	vdev->vwq = vdev_claim_wq(parent, type, vdev);
 	if (!vdev->vwq) {
@@ -173,7 +339,7 @@ int vdev_mdev_probe(struct mdev_device *mdev)
 err_pasid:
 	iommu_free_global_pasid(vdev->pasid);
 err_wq:
-	vdev_release_wq(vdev->vwq);
+	vdev_release_wq(vdev->vwq, vdev);
 err_put:
 	vfio_put_device(&vdev->vfio);
 	return rc;
@@ -183,10 +349,10 @@ void vdev_mdev_remove(struct mdev_device *mdev)
 {
 	struct idxd_vdev *vdev = dev_get_drvdata(&mdev->dev);
 
-	/* waits for the user to close; type1 detaches the PASID domain */
+	/* asks the user to close (request), waits; type1 detaches the PASID */
 	vfio_unregister_group_dev(&vdev->vfio);
 	iommu_free_global_pasid(vdev->pasid);
-	vdev_release_wq(vdev->vwq);
+	vdev_release_wq(vdev->vwq, vdev);
 	vfio_put_device(&vdev->vfio);
 }
 

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSI-X of a mediated PCI device, as VFIO presents it to a VMM: every
+ * vector is an eventfd. An emulated vector is signalled by the driver
+ * (vfio_ims_irqs_signal()); a vector backed by a host interrupt (an IMS
+ * entry of the parent, programmed with the device's PASID) gets a handler
+ * on that interrupt while it has an eventfd, so the entry stays masked in
+ * hardware whenever nobody listens. The request interrupt tells the VMM
+ * the device is being taken away (vfio_device_ops.request).
+ *
+ * Masking is the VMM's business, as with vfio-pci's MSI-X: it keeps the
+ * guest's table and drops or replaces eventfds; MASK/UNMASK actions are
+ * refused (GET_IRQ_INFO does not claim VFIO_IRQ_INFO_MASKABLE).
+ */
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vfio.h>
+
+#include "vfio_ims_irqs.h"
+
+/**
+ * vfio_ims_irqs_init() - set up the interrupts of a mediated device
+ * @irqs: the state to set up
+ * @dev_name: the device's name; must outlive @irqs
+ * @nvec: MSI-X vectors; all emulated until vfio_ims_irqs_set_host_irq()
+ *
+ * Return: 0, -EINVAL for no vector, or -ENOMEM.
+ */
+int vfio_ims_irqs_init(struct vfio_ims_irqs *irqs, const char *dev_name,
+		       unsigned int nvec)
+{
+	if (!nvec)
+		return -EINVAL;
+	irqs->vecs = kcalloc(nvec, sizeof(*irqs->vecs), GFP_KERNEL);
+	if (!irqs->vecs)
+		return -ENOMEM;
+	irqs->nvec = nvec;
+	irqs->dev_name = dev_name;
+	irqs->req_trigger = NULL;
+	mutex_init(&irqs->lock);
+	spin_lock_init(&irqs->trigger_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_init);
+
+static irqreturn_t vfio_ims_irqs_handler(int irq, void *data)
+{
+	struct vfio_ims_vector *vec = data;
+
+	eventfd_signal(vec->trigger);
+	return IRQ_HANDLED;
+}
+
+/* Drop a vector's eventfd (and its host handler); under irqs->lock. */
+static void vfio_ims_irqs_clear(struct vfio_ims_irqs *irqs,
+				struct vfio_ims_vector *vec)
+{
+	struct eventfd_ctx *trigger;
+
+	if (vec->requested) {
+		/* masks the IMS entry again; waits for a running handler */
+		free_irq(vec->virq, vec);
+		vec->requested = false;
+		kfree(vec->name);
+		vec->name = NULL;
+	}
+	spin_lock_irq(&irqs->trigger_lock);
+	trigger = vec->trigger;
+	vec->trigger = NULL;
+	spin_unlock_irq(&irqs->trigger_lock);
+	if (trigger)
+		eventfd_ctx_put(trigger);
+}
+
+/* Give vector @index the eventfd @fd; -1 drops it. Under irqs->lock. */
+static int vfio_ims_irqs_set_trigger(struct vfio_ims_irqs *irqs,
+				     unsigned int index, int fd)
+{
+	struct vfio_ims_vector *vec = &irqs->vecs[index];
+	struct eventfd_ctx *trigger;
+	int rc;
+
+	vfio_ims_irqs_clear(irqs, vec);
+	if (fd < 0)
+		return 0;
+	trigger = eventfd_ctx_fdget(fd);
+	if (IS_ERR(trigger))
+		return PTR_ERR(trigger);
+
+	spin_lock_irq(&irqs->trigger_lock);
+	vec->trigger = trigger;
+	spin_unlock_irq(&irqs->trigger_lock);
+	if (!vec->virq)
+		return 0;
+
+	vec->name = kasprintf(GFP_KERNEL, "vfio-ims[%u](%s)", index,
+			      irqs->dev_name);
+	if (!vec->name) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	/* unmasks the IMS entry: only now can the parent raise it */
+	rc = request_irq(vec->virq, vfio_ims_irqs_handler, 0, vec->name, vec);
+	if (rc) {
+		kfree(vec->name);
+		vec->name = NULL;
+		goto err;
+	}
+	vec->requested = true;
+	return 0;
+err:
+	vfio_ims_irqs_clear(irqs, vec);
+	return rc;
+}
+
+/**
+ * vfio_ims_irqs_set_host_irq() - back a vector by a host interrupt
+ * @irqs: the interrupts
+ * @index: the MSI-X vector
+ * @virq: the host interrupt (an IMS vector of the parent), 0 to make the
+ *	vector emulated again
+ *
+ * The vector's eventfd, if any, is dropped: the VMM sets it again.
+ *
+ * Return: 0 or -EINVAL for a bad @index.
+ */
+int vfio_ims_irqs_set_host_irq(struct vfio_ims_irqs *irqs, unsigned int index,
+			       unsigned int virq)
+{
+	if (index >= irqs->nvec)
+		return -EINVAL;
+	guard(mutex)(&irqs->lock);
+	vfio_ims_irqs_clear(irqs, &irqs->vecs[index]);
+	irqs->vecs[index].virq = virq;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_set_host_irq);
+
+/**
+ * vfio_ims_irqs_release() - drop every eventfd and host handler
+ * @irqs: the interrupts
+ *
+ * For the device's close: the host interrupts are masked again when this
+ * returns and no handler runs.
+ */
+void vfio_ims_irqs_release(struct vfio_ims_irqs *irqs)
+{
+	struct eventfd_ctx *req;
+	unsigned int i;
+
+	guard(mutex)(&irqs->lock);
+	for (i = 0; i < irqs->nvec; i++)
+		vfio_ims_irqs_clear(irqs, &irqs->vecs[i]);
+	spin_lock_irq(&irqs->trigger_lock);
+	req = irqs->req_trigger;
+	irqs->req_trigger = NULL;
+	spin_unlock_irq(&irqs->trigger_lock);
+	if (req)
+		eventfd_ctx_put(req);
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_release);
+
+/**
+ * vfio_ims_irqs_exit() - undo vfio_ims_irqs_init()
+ * @irqs: the interrupts
+ */
+void vfio_ims_irqs_exit(struct vfio_ims_irqs *irqs)
+{
+	vfio_ims_irqs_release(irqs);
+	kfree(irqs->vecs);
+	irqs->vecs = NULL;
+	mutex_destroy(&irqs->lock);
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_exit);
+
+static unsigned int vfio_ims_irqs_count(struct vfio_ims_irqs *irqs,
+					unsigned int index)
+{
+	switch (index) {
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		return irqs->nvec;
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		return 1;
+	default:
+		return 0;	/* no INTx, MSI or error interrupt */
+	}
+}
+
+/**
+ * vfio_ims_irqs_get_info() - VFIO_DEVICE_GET_IRQ_INFO
+ * @irqs: the interrupts
+ * @arg: the user's struct vfio_irq_info
+ *
+ * Return: 0 or a negative errno.
+ */
+int vfio_ims_irqs_get_info(struct vfio_ims_irqs *irqs, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.count = vfio_ims_irqs_count(irqs, info.index);
+	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD : 0;
+	if (info.index == VFIO_PCI_MSIX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_get_info);
+
+/* Fire vectors start..start+count for a DATA_NONE/DATA_BOOL trigger. */
+static void vfio_ims_irqs_loopback(struct vfio_ims_irqs *irqs,
+				   struct vfio_irq_set *hdr, const u8 *bools)
+{
+	unsigned int i;
+
+	for (i = 0; i < hdr->count; i++)
+		if (!bools || bools[i])
+			vfio_ims_irqs_signal(irqs, hdr->start + i);
+}
+
+static int vfio_ims_irqs_set_msix(struct vfio_ims_irqs *irqs,
+				  struct vfio_irq_set *hdr, const void *data)
+{
+	const s32 *fds = data;
+	unsigned int i;
+	int rc = 0;
+
+	if (hdr->flags & VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
+		for (i = 0; i < irqs->nvec; i++)
+			vfio_ims_irqs_clear(irqs, &irqs->vecs[i]);
+		return 0;
+	}
+	if (hdr->flags & VFIO_IRQ_SET_DATA_NONE) {
+		vfio_ims_irqs_loopback(irqs, hdr, NULL);
+		return 0;
+	}
+	if (hdr->flags & VFIO_IRQ_SET_DATA_BOOL) {
+		vfio_ims_irqs_loopback(irqs, hdr, data);
+		return 0;
+	}
+	/* DATA_EVENTFD: all or nothing, as vfio-pci */
+	for (i = 0; i < hdr->count && !rc; i++)
+		rc = vfio_ims_irqs_set_trigger(irqs, hdr->start + i, fds[i]);
+	if (rc)
+		while (i--)
+			vfio_ims_irqs_clear(irqs, &irqs->vecs[hdr->start + i]);
+	return rc;
+}
+
+static int vfio_ims_irqs_set_req(struct vfio_ims_irqs *irqs,
+				 struct vfio_irq_set *hdr, const void *data)
+{
+	struct eventfd_ctx *old, *new = NULL;
+	s32 fd;
+
+	if (hdr->flags & VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
+		fd = -1;
+	} else if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		fd = *(const s32 *)data;
+	} else {
+		vfio_ims_irqs_request(irqs);
+		return 0;
+	}
+	if (fd >= 0) {
+		new = eventfd_ctx_fdget(fd);
+		if (IS_ERR(new))
+			return PTR_ERR(new);
+	}
+	spin_lock_irq(&irqs->trigger_lock);
+	old = irqs->req_trigger;
+	irqs->req_trigger = new;
+	spin_unlock_irq(&irqs->trigger_lock);
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+/**
+ * vfio_ims_irqs_set() - VFIO_DEVICE_SET_IRQS
+ * @irqs: the interrupts
+ * @arg: the user's struct vfio_irq_set and its data
+ *
+ * MSI-X and REQ take ACTION_TRIGGER with DATA_EVENTFD (fd -1 drops one),
+ * DATA_NONE with count 0 (drop all) and DATA_NONE/DATA_BOOL (fire).
+ *
+ * Return: 0 or a negative errno; on error no eventfd changed.
+ */
+int vfio_ims_irqs_set(struct vfio_ims_irqs *irqs, unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	void *data = NULL;
+	int rc;
+
+	if (copy_from_user(&hdr, (void __user *)arg, minsz))
+		return -EFAULT;
+	rc = vfio_set_irqs_validate_and_prepare(&hdr,
+						vfio_ims_irqs_count(irqs, hdr.index),
+						VFIO_PCI_NUM_IRQS, &data_size);
+	if (rc)
+		return rc;
+	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX &&
+	    hdr.index != VFIO_PCI_REQ_IRQ_INDEX)
+		return -EINVAL;
+	if (data_size) {
+		data = memdup_user((void __user *)(arg + minsz), data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+
+	mutex_lock(&irqs->lock);
+	if (hdr.index == VFIO_PCI_MSIX_IRQ_INDEX)
+		rc = vfio_ims_irqs_set_msix(irqs, &hdr, data);
+	else
+		rc = vfio_ims_irqs_set_req(irqs, &hdr, data);
+	mutex_unlock(&irqs->lock);
+	kfree(data);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_set);
+
+/**
+ * vfio_ims_irqs_signal() - raise a vector
+ * @irqs: the interrupts
+ * @index: the MSI-X vector
+ *
+ * For emulated vectors (and the DATA_NONE/BOOL loopback); any context.
+ *
+ * Return: true if an eventfd was signalled, false if nobody listens.
+ */
+bool vfio_ims_irqs_signal(struct vfio_ims_irqs *irqs, unsigned int index)
+{
+	unsigned long flags;
+	bool sent = false;
+
+	if (index >= irqs->nvec)
+		return false;
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	if (irqs->vecs[index].trigger) {
+		eventfd_signal(irqs->vecs[index].trigger);
+		sent = true;
+	}
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+	return sent;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_signal);
+
+/**
+ * vfio_ims_irqs_request() - ask the VMM to give the device back
+ * @irqs: the interrupts
+ *
+ * For vfio_device_ops.request; any context.
+ *
+ * Return: true if the VMM was told, false if it set no request eventfd.
+ */
+bool vfio_ims_irqs_request(struct vfio_ims_irqs *irqs)
+{
+	unsigned long flags;
+	bool sent = false;
+
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	if (irqs->req_trigger) {
+		eventfd_signal(irqs->req_trigger);
+		sent = true;
+	}
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+	return sent;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_request);
+
+MODULE_DESCRIPTION("MSI-X backed by host interrupts (IMS) for mediated VFIO devices");
+MODULE_LICENSE("GPL");

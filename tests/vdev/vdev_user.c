@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A VFIO user of one vdev for the scripts in this directory (vdev_client.h
+ * does the VFIO work):
+ *
+ *   vdev_user hold UUID READY_FILE
+ *	bring the vdev up, then memmove (verified) without pause until the
+ *	device request interrupt says the host wants it back; touch
+ *	READY_FILE once running. Exits 0 after the request, 1 on a wrong
+ *	result or if no request came within 120 s.
+ *   vdev_user flood UUID ROUNDS
+ *	ROUNDS times: fill the WQ with descriptors and close the device
+ *	at once, with them still in flight. Exits 0 if every open, bring-up
+ *	and close worked.
+ *   vdev_user bench UUID COUNT SIZE
+ *	COUNT memmoves of SIZE bytes, one at a time, spinning on the
+ *	completion record; prints descriptors/s and the trapped accesses
+ *	per descriptor (from the vdev's trapped_accesses attribute).
+ */
+#include "vdev_client.h"
+
+#define IOVA	0x100000UL
+
+static long long trapped(const char *uuid)
+{
+	char path[PATH_MAX];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/trapped_accesses",
+		 uuid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+static int up(struct vdev *v, const char *uuid)
+{
+	int rc = vdev_open(v, uuid, IOVA);
+
+	if (rc) {
+		fprintf(stderr, "open %s: %s\n", uuid, strerror(-rc));
+		return -1;
+	}
+	rc = vdev_bring_up(v);
+	if (rc) {
+		fprintf(stderr, "bring-up %s: %d\n", uuid, rc);
+		return -1;
+	}
+	return 0;
+}
+
+static struct dsa_hw_desc memmove_desc(struct vdev *v, uint32_t size)
+{
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMMOVE };
+
+	d.src_addr = v->iova;
+	d.dst_addr = v->iova + PAGE;
+	d.xfer_size = size;
+	return d;
+}
+
+static int hold(const char *uuid, const char *ready)
+{
+	int64_t deadline = now_ns() + 120 * 1000000000LL;
+	struct vdev v;
+	long n = 0;
+	FILE *f;
+
+	if (up(&v, uuid))
+		return 1;
+	f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	while (now_ns() < deadline) {
+		struct dsa_hw_desc d = memmove_desc(&v, PAGE);
+
+		memset(v.buf, (int)n, PAGE);
+		memset(v.buf + PAGE, ~(int)n, PAGE);
+		if (vdev_submit(&v, &d, n & 1) != DSA_COMP_SUCCESS ||
+		    memcmp(v.buf, v.buf + PAGE, PAGE)) {
+			fprintf(stderr, "hold %s: descriptor %ld failed\n", uuid, n);
+			return 1;
+		}
+		n++;
+		if (wait_event(v.req, 0)) {
+			printf("hold %s: device request after %ld descriptors, all verified\n",
+			       uuid, n);
+			vdev_close(&v);
+			return 0;
+		}
+	}
+	fprintf(stderr, "hold %s: no device request in 120 s\n", uuid);
+	return 1;
+}
+
+static int flood(const char *uuid, int rounds)
+{
+	struct dsa_completion_record *cr;
+	int r, i, in_flight = 0;
+	struct vdev v;
+
+	for (r = 0; r < rounds; r++) {
+		if (up(&v, uuid))
+			return 1;
+		cr = record(&v);
+		memset(cr, 0, 32);
+		for (i = 0; i < 16; i++) {
+			struct dsa_hw_desc d = memmove_desc(&v, PAGE);
+
+			d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR |
+				  IDXD_OP_FLAG_RCI;
+			d.int_handle = v.handle;
+			d.completion_addr = v.iova + 2 * PAGE;
+			if (vdev_post(&v, &d))
+				return 1;
+		}
+		in_flight += !cr->status;
+		vdev_close(&v);
+	}
+	printf("flood %s: %d rounds of 16 descriptors closed at once (%d with the last one still running)\n",
+	       uuid, rounds, in_flight);
+	return 0;
+}
+
+static int bench(const char *uuid, long count, uint32_t size)
+{
+	long long t0, t1;
+	int64_t start, ns;
+	struct vdev v;
+	long i;
+
+	if (size > PAGE)
+		return 1;
+	if (up(&v, uuid))
+		return 1;
+	vdev_busy_poll = 1;
+	t0 = trapped(uuid);
+	start = now_ns();
+	for (i = 0; i < count; i++) {
+		struct dsa_hw_desc d = memmove_desc(&v, size);
+
+		if (vdev_submit(&v, &d, 0) != DSA_COMP_SUCCESS) {
+			fprintf(stderr, "bench: descriptor %ld failed\n", i);
+			return 1;
+		}
+	}
+	ns = now_ns() - start;
+	t1 = trapped(uuid);
+	printf("vdev %s (%s portal): %ld memmoves of %u B in %.3f s: %.0f descriptors/s, %.2f trapped accesses per descriptor\n",
+	       uuid, v.portal ? "mmapped" : "trapped", count, size, ns / 1e9,
+	       count / (ns / 1e9), (double)(t1 - t0) / count);
+	vdev_close(&v);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "hold"))
+		return hold(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "flood"))
+		return flood(argv[2], atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "bench"))
+		return bench(argv[2], atol(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: vdev_user hold UUID READY_FILE | flood UUID ROUNDS | bench UUID COUNT SIZE\n");
+	return 2;
+}
