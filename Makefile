@@ -16,7 +16,7 @@ check:
 	tests/check.sh $(SUITE)
 
 # every benchmark, or one: make bench SUITE=host (figures, no pass/fail count)
-BENCH_SUITES := host
+BENCH_SUITES := host vdev
 bench:
 	@for s in $(or $(SUITE),$(BENCH_SUITES)); do \
 		case " $(BENCH_SUITES) " in *" $$s "*) ;; \
