@@ -4,7 +4,7 @@
 # on a dedicated one) and through the host's own kernel WQ, on the same
 # DSA model in one VM, with the vdev/host ratio and the trapped accesses
 # per descriptor. A benchmark, not a test: it prints figures.
-#   BENCH_COUNT=N    memmoves per run (default 2000)
+#   BENCH_COUNT=N    memmoves per run (default 20000; the host WQ gets a quarter)
 #   BENCH_ROUNDS=N   runs per cell, the best kept (default 3)
 set -euo pipefail
 . "$(dirname "$0")/../build/common.sh"
@@ -26,4 +26,4 @@ conds=(
 log "bench vdev: one VM (a few minutes)"
 "$TOP/tests/vm/run" --no-kmemleak --timeout 1800 -- "$TOP/tests/vdev/bench-in-vm.sh" \
 	"$PARENT_KMOD" "$PARENT_KMOD/../../vfio/mdev" "$out" \
-	"${BENCH_COUNT:-2000}" "${BENCH_ROUNDS:-3}" "${conds[@]}"
+	"${BENCH_COUNT:-20000}" "${BENCH_ROUNDS:-3}" "${conds[@]}"
