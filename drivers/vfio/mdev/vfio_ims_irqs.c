@@ -52,12 +52,41 @@ static irqreturn_t vfio_ims_irqs_handler(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/* Replace an eventfd signalling may be using; puts the old one. */
+static void vfio_ims_irqs_swap(struct vfio_ims_irqs *irqs,
+			       struct eventfd_ctx **slot,
+			       struct eventfd_ctx *new)
+{
+	struct eventfd_ctx *old;
+
+	spin_lock_irq(&irqs->trigger_lock);
+	old = *slot;
+	*slot = new;
+	spin_unlock_irq(&irqs->trigger_lock);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
+/* Signal the eventfd in @slot if there is one; any context. */
+static bool vfio_ims_irqs_fire(struct vfio_ims_irqs *irqs,
+			       struct eventfd_ctx **slot)
+{
+	unsigned long flags;
+	bool sent = false;
+
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	if (*slot) {
+		eventfd_signal(*slot);
+		sent = true;
+	}
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+	return sent;
+}
+
 /* Drop a vector's eventfd (and its host handler); under irqs->lock. */
 static void vfio_ims_irqs_clear(struct vfio_ims_irqs *irqs,
 				struct vfio_ims_vector *vec)
 {
-	struct eventfd_ctx *trigger;
-
 	if (vec->requested) {
 		/* masks the IMS entry again; waits for a running handler */
 		free_irq(vec->virq, vec);
@@ -65,12 +94,7 @@ static void vfio_ims_irqs_clear(struct vfio_ims_irqs *irqs,
 		kfree(vec->name);
 		vec->name = NULL;
 	}
-	spin_lock_irq(&irqs->trigger_lock);
-	trigger = vec->trigger;
-	vec->trigger = NULL;
-	spin_unlock_irq(&irqs->trigger_lock);
-	if (trigger)
-		eventfd_ctx_put(trigger);
+	vfio_ims_irqs_swap(irqs, &vec->trigger, NULL);
 }
 
 /* Give vector @index the eventfd @fd; -1 drops it. Under irqs->lock. */
@@ -88,9 +112,7 @@ static int vfio_ims_irqs_set_trigger(struct vfio_ims_irqs *irqs,
 	if (IS_ERR(trigger))
 		return PTR_ERR(trigger);
 
-	spin_lock_irq(&irqs->trigger_lock);
-	vec->trigger = trigger;
-	spin_unlock_irq(&irqs->trigger_lock);
+	vfio_ims_irqs_swap(irqs, &vec->trigger, trigger);
 	if (!vec->virq)
 		return 0;
 
@@ -146,18 +168,12 @@ EXPORT_SYMBOL_GPL(vfio_ims_irqs_set_host_irq);
  */
 void vfio_ims_irqs_release(struct vfio_ims_irqs *irqs)
 {
-	struct eventfd_ctx *req;
 	unsigned int i;
 
 	guard(mutex)(&irqs->lock);
 	for (i = 0; i < irqs->nvec; i++)
 		vfio_ims_irqs_clear(irqs, &irqs->vecs[i]);
-	spin_lock_irq(&irqs->trigger_lock);
-	req = irqs->req_trigger;
-	irqs->req_trigger = NULL;
-	spin_unlock_irq(&irqs->trigger_lock);
-	if (req)
-		eventfd_ctx_put(req);
+	vfio_ims_irqs_swap(irqs, &irqs->req_trigger, NULL);
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_release);
 
@@ -254,7 +270,7 @@ static int vfio_ims_irqs_set_msix(struct vfio_ims_irqs *irqs,
 static int vfio_ims_irqs_set_req(struct vfio_ims_irqs *irqs,
 				 struct vfio_irq_set *hdr, const void *data)
 {
-	struct eventfd_ctx *old, *new = NULL;
+	struct eventfd_ctx *new = NULL;
 	s32 fd;
 
 	if (hdr->flags & VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
@@ -270,12 +286,7 @@ static int vfio_ims_irqs_set_req(struct vfio_ims_irqs *irqs,
 		if (IS_ERR(new))
 			return PTR_ERR(new);
 	}
-	spin_lock_irq(&irqs->trigger_lock);
-	old = irqs->req_trigger;
-	irqs->req_trigger = new;
-	spin_unlock_irq(&irqs->trigger_lock);
-	if (old)
-		eventfd_ctx_put(old);
+	vfio_ims_irqs_swap(irqs, &irqs->req_trigger, new);
 	return 0;
 }
 
@@ -338,18 +349,9 @@ EXPORT_SYMBOL_GPL(vfio_ims_irqs_set);
  */
 bool vfio_ims_irqs_signal(struct vfio_ims_irqs *irqs, unsigned int index)
 {
-	unsigned long flags;
-	bool sent = false;
-
 	if (index >= irqs->nvec)
 		return false;
-	spin_lock_irqsave(&irqs->trigger_lock, flags);
-	if (irqs->vecs[index].trigger) {
-		eventfd_signal(irqs->vecs[index].trigger);
-		sent = true;
-	}
-	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
-	return sent;
+	return vfio_ims_irqs_fire(irqs, &irqs->vecs[index].trigger);
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_signal);
 
@@ -363,16 +365,7 @@ EXPORT_SYMBOL_GPL(vfio_ims_irqs_signal);
  */
 bool vfio_ims_irqs_request(struct vfio_ims_irqs *irqs)
 {
-	unsigned long flags;
-	bool sent = false;
-
-	spin_lock_irqsave(&irqs->trigger_lock, flags);
-	if (irqs->req_trigger) {
-		eventfd_signal(irqs->req_trigger);
-		sent = true;
-	}
-	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
-	return sent;
+	return vfio_ims_irqs_fire(irqs, &irqs->req_trigger);
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_request);
 
