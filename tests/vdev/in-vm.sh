@@ -215,6 +215,28 @@ host_dmatest_passed() {
 	grep -Eq 'summary [1-9][0-9]* tests, 0 failures' <<<"$summary"
 }
 
+# Unbinding the parent PCI driver with vdevs open: their users are asked,
+# the WQs, the mdev parent and the mdevs go away, nothing hangs; the
+# driver binds again to a fresh device.
+pci_unbind_while_open() {
+	local drv=/sys/bus/pci/drivers/siov_idxd
+	accel-config enable-wq dsa0/wq0.0 >/dev/null 2>&1	# stays disabled
+	accel-config enable-wq dsa0/wq0.2 &&
+	echo "$UUID_A" >"$TYPES/$DTYPE/create" &&
+	echo "$UUID_S1" >"$TYPES/$STYPE/create" || return 1
+	start_holder a "$UUID_A" && start_holder s1 "$UUID_S1" || return 1
+	if ! timeout 120 sh -c "echo $BDF >$drv/unbind"; then
+		echo "PCI unbind did not finish"
+		kill "$(cat "$TMP/a.pid")" "$(cat "$TMP/s1.pid")"
+		return 1
+	fi
+	holder_done a && holder_done s1 || return 1
+	[ -z "$(ls $MDEV)" ] || { echo "mdevs left:"; ls $MDEV; return 1; }
+	[ ! -e "$DSA/dsa0" ] || { echo "dsa0 still there"; return 1; }
+	echo "$BDF" >"$drv/bind" &&
+	expect_eq "dsa0 state after rebind" "$(attr dsa0 state)" disabled
+}
+
 teardown() {
 	echo wq0.3 >/sys/bus/dsa/drivers/dmaengine/unbind 2>/dev/null
 	disable_all && rmmod idxd_vdev vfio_ims_irqs && unload_ours
@@ -235,6 +257,8 @@ check "closing with descriptors in flight, 20 times per vdev" close_under_load
 check "unbinding the vdev WQs with vdevs open finishes; users asked" \
 	parent_unbind_while_open
 check "host dmatest ran throughout with 0 failures" host_dmatest_passed
+check "unbinding the parent PCI driver with vdevs open finishes; users asked" \
+	pci_unbind_while_open
 check "teardown: modules unload" teardown
 rm -rf "$TMP"
 finish_checks
