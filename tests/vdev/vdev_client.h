@@ -172,6 +172,21 @@ static inline int vdev_set_irqs(struct vdev *v)
 	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
 }
 
+/* SET_IRQS ACTION_MASK (mask != 0) or ACTION_UNMASK of one MSI-X vector. */
+static inline int vdev_mask_vector(struct vdev *v, unsigned int vector, int mask)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE |
+			 (mask ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK),
+		.index = VFIO_PCI_MSIX_IRQ_INDEX,
+		.start = vector,
+		.count = 1,
+	};
+
+	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
 /*
  * Open the vdev (mdev UUID) into its own container with BUF_PAGES mapped
  * at @iova; the device is left as out of reset.
@@ -338,7 +353,7 @@ static inline uint8_t vdev_submit(struct vdev *v, struct dsa_hw_desc *desc,
 	desc->completion_addr = v->iova + 2 * PAGE;
 	if (vdev_post(v, desc))
 		return 0;
-	while (!*(volatile uint8_t *)&cr->status && now_ns() < deadline)
+	while (!__atomic_load_n(&cr->status, __ATOMIC_ACQUIRE) && now_ns() < deadline)
 		if (!vdev_busy_poll)
 			usleep(50);
 	return cr->status & DSA_COMP_STATUS_MASK;

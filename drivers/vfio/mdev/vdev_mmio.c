@@ -7,7 +7,9 @@
  * allow-list the guest's idxd driver writes: GENCFG/GENCTRL interrupt
  * enables, the WQ's PASID/priv fields (the guest's view only: the parent
  * WQ always runs with the vdev's own PASID), the MSI-X permission table
- * and the MSI-X table. Commands run synchronously: CMDSTS holds the real
+ * and the MSI-X table (storage only: masking is the VMM's, through
+ * VFIO_DEVICE_SET_IRQS; the PBA shows what that holds pending). Commands
+ * run synchronously: CMDSTS holds the real
  * status code when the write returns.
  *
  * Locking: vdev->lock (a mutex) serialises register accesses and
@@ -405,6 +407,18 @@ static void vdev_write32(struct idxd_vdev *vdev, unsigned int off, u32 val)
 	spin_unlock_irqrestore(&vdev->reg_lock, flags);
 }
 
+/* The PBA shows the vectors a VMM masked while an interrupt came. */
+static void vdev_update_pba(struct idxd_vdev *vdev)
+{
+	u64 pba = 0;
+	int i;
+
+	for (i = 0; i < VDEV_MSIX_VECS; i++)
+		if (vfio_ims_irqs_pending(&vdev->irqs, i))
+			pba |= BIT_ULL(i);
+	wr64(vdev, VDEV_MSIX_PBA_OFFSET, pba);
+}
+
 static bool vdev_mmio_access_ok(loff_t pos, size_t count)
 {
 	return pos >= 0 && (count == 4 || count == 8) && !(pos & (count - 1)) &&
@@ -432,6 +446,8 @@ ssize_t vdev_mmio_read(struct idxd_vdev *vdev, loff_t pos, void *buf,
 		return count;
 	}
 	guard(mutex)(&vdev->lock);
+	if (pos == VDEV_MSIX_PBA_OFFSET)
+		vdev_update_pba(vdev);
 	spin_lock_irqsave(&vdev->reg_lock, flags);
 	memcpy(buf, vdev->bar0 + pos, count);
 	spin_unlock_irqrestore(&vdev->reg_lock, flags);

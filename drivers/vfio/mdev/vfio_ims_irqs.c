@@ -8,9 +8,11 @@
  * hardware whenever nobody listens. The request interrupt tells the VMM
  * the device is being taken away (vfio_device_ops.request).
  *
- * Masking is the VMM's business, as with vfio-pci's MSI-X: it keeps the
- * guest's table and drops or replaces eventfds; MASK/UNMASK actions are
- * refused (GET_IRQ_INFO does not claim VFIO_IRQ_INFO_MASKABLE).
+ * A VMM may mask vectors (SET_IRQS ACTION_MASK/UNMASK, or the driver's
+ * vfio_ims_irqs_mask()): an interrupt of a masked vector is held pending
+ * (vfio_ims_irqs_pending(), for a PBA) and delivered at unmask, as MSI-X
+ * requires. The host interrupt stays enabled meanwhile: the IMS entry is
+ * masked in hardware only while the vector has no eventfd.
  */
 #include <linux/interrupt.h>
 #include <linux/module.h>
@@ -44,11 +46,32 @@ int vfio_ims_irqs_init(struct vfio_ims_irqs *irqs, const char *dev_name,
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_init);
 
+/* Deliver a vector's interrupt, or hold it while masked; any context. */
+static bool vfio_ims_irqs_fire_vector(struct vfio_ims_irqs *irqs,
+				      struct vfio_ims_vector *vec)
+{
+	unsigned long flags;
+	bool sent = false;
+
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	if (vec->masked) {
+		vec->pending = true;
+	} else if (vec->trigger) {
+		eventfd_signal(vec->trigger);
+		sent = true;
+	}
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+	return sent;
+}
+
 static irqreturn_t vfio_ims_irqs_handler(int irq, void *data)
 {
-	struct vfio_ims_vector *vec = data;
+	struct vfio_ims_irqs *irqs = data;
+	unsigned int i;
 
-	eventfd_signal(vec->trigger);
+	for (i = 0; i < irqs->nvec; i++)
+		if (irqs->vecs[i].virq == irq)
+			vfio_ims_irqs_fire_vector(irqs, &irqs->vecs[i]);
 	return IRQ_HANDLED;
 }
 
@@ -89,7 +112,7 @@ static void vfio_ims_irqs_clear(struct vfio_ims_irqs *irqs,
 {
 	if (vec->requested) {
 		/* masks the IMS entry again; waits for a running handler */
-		free_irq(vec->virq, vec);
+		free_irq(vec->virq, irqs);
 		vec->requested = false;
 		kfree(vec->name);
 		vec->name = NULL;
@@ -123,7 +146,7 @@ static int vfio_ims_irqs_set_trigger(struct vfio_ims_irqs *irqs,
 		goto err;
 	}
 	/* unmasks the IMS entry: only now can the parent raise it */
-	rc = request_irq(vec->virq, vfio_ims_irqs_handler, 0, vec->name, vec);
+	rc = request_irq(vec->virq, vfio_ims_irqs_handler, 0, vec->name, irqs);
 	if (rc) {
 		kfree(vec->name);
 		vec->name = NULL;
@@ -171,8 +194,11 @@ void vfio_ims_irqs_release(struct vfio_ims_irqs *irqs)
 	unsigned int i;
 
 	guard(mutex)(&irqs->lock);
-	for (i = 0; i < irqs->nvec; i++)
+	for (i = 0; i < irqs->nvec; i++) {
 		vfio_ims_irqs_clear(irqs, &irqs->vecs[i]);
+		vfio_ims_irqs_mask(irqs, i, false);
+		irqs->vecs[i].pending = false;
+	}
 	vfio_ims_irqs_swap(irqs, &irqs->req_trigger, NULL);
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_release);
@@ -222,7 +248,7 @@ int vfio_ims_irqs_get_info(struct vfio_ims_irqs *irqs, unsigned long arg)
 	info.count = vfio_ims_irqs_count(irqs, info.index);
 	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD : 0;
 	if (info.index == VFIO_PCI_MSIX_IRQ_INDEX)
-		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+		info.flags |= VFIO_IRQ_INFO_NORESIZE | VFIO_IRQ_INFO_MASKABLE;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_get_info);
@@ -238,12 +264,30 @@ static void vfio_ims_irqs_loopback(struct vfio_ims_irqs *irqs,
 			vfio_ims_irqs_signal(irqs, hdr->start + i);
 }
 
+/* ACTION_MASK/UNMASK of vectors start..start+count (DATA_NONE/BOOL). */
+static int vfio_ims_irqs_set_mask(struct vfio_ims_irqs *irqs,
+				  struct vfio_irq_set *hdr, const u8 *bools)
+{
+	bool mask = hdr->flags & VFIO_IRQ_SET_ACTION_MASK;
+	unsigned int i;
+
+	if (hdr->flags & VFIO_IRQ_SET_DATA_EVENTFD)
+		return -EINVAL;		/* no unmask eventfds (irqfd) here */
+	for (i = 0; i < hdr->count; i++)
+		if (!bools || bools[i])
+			vfio_ims_irqs_mask(irqs, hdr->start + i, mask);
+	return 0;
+}
+
 static int vfio_ims_irqs_set_msix(struct vfio_ims_irqs *irqs,
 				  struct vfio_irq_set *hdr, const void *data)
 {
 	const s32 *fds = data;
 	unsigned int i;
 	int rc = 0;
+
+	if (!(hdr->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+		return vfio_ims_irqs_set_mask(irqs, hdr, data);
 
 	if (hdr->flags & VFIO_IRQ_SET_DATA_NONE && !hdr->count) {
 		for (i = 0; i < irqs->nvec; i++)
@@ -296,7 +340,8 @@ static int vfio_ims_irqs_set_req(struct vfio_ims_irqs *irqs,
  * @arg: the user's struct vfio_irq_set and its data
  *
  * MSI-X and REQ take ACTION_TRIGGER with DATA_EVENTFD (fd -1 drops one),
- * DATA_NONE with count 0 (drop all) and DATA_NONE/DATA_BOOL (fire).
+ * DATA_NONE with count 0 (drop all) and DATA_NONE/DATA_BOOL (fire); MSI-X
+ * also takes ACTION_MASK/ACTION_UNMASK with DATA_NONE/DATA_BOOL.
  *
  * Return: 0 or a negative errno; on error no eventfd changed.
  */
@@ -315,11 +360,11 @@ int vfio_ims_irqs_set(struct vfio_ims_irqs *irqs, unsigned long arg)
 						VFIO_PCI_NUM_IRQS, &data_size);
 	if (rc)
 		return rc;
-	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
-	    VFIO_IRQ_SET_ACTION_TRIGGER)
-		return -EINVAL;
 	if (hdr.index != VFIO_PCI_MSIX_IRQ_INDEX &&
 	    hdr.index != VFIO_PCI_REQ_IRQ_INDEX)
+		return -EINVAL;
+	if (hdr.index == VFIO_PCI_REQ_IRQ_INDEX &&
+	    !(hdr.flags & VFIO_IRQ_SET_ACTION_TRIGGER))
 		return -EINVAL;
 	if (data_size) {
 		data = memdup_user((void __user *)(arg + minsz), data_size);
@@ -344,16 +389,69 @@ EXPORT_SYMBOL_GPL(vfio_ims_irqs_set);
  * @index: the MSI-X vector
  *
  * For emulated vectors (and the DATA_NONE/BOOL loopback); any context.
+ * A masked vector holds the interrupt pending instead.
  *
- * Return: true if an eventfd was signalled, false if nobody listens.
+ * Return: true if an eventfd was signalled, false if the vector is
+ * masked or nobody listens.
  */
 bool vfio_ims_irqs_signal(struct vfio_ims_irqs *irqs, unsigned int index)
 {
 	if (index >= irqs->nvec)
 		return false;
-	return vfio_ims_irqs_fire(irqs, &irqs->vecs[index].trigger);
+	return vfio_ims_irqs_fire_vector(irqs, &irqs->vecs[index]);
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_signal);
+
+/**
+ * vfio_ims_irqs_mask() - mask or unmask a vector
+ * @irqs: the interrupts
+ * @index: the MSI-X vector (ignored if out of range)
+ * @mask: true to hold its interrupts, false to deliver them again
+ *
+ * Unmasking delivers an interrupt held meanwhile. Any context.
+ */
+void vfio_ims_irqs_mask(struct vfio_ims_irqs *irqs, unsigned int index,
+			bool mask)
+{
+	struct vfio_ims_vector *vec;
+	unsigned long flags;
+
+	if (index >= irqs->nvec)
+		return;
+	vec = &irqs->vecs[index];
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	vec->masked = mask;
+	if (!mask && vec->pending) {
+		vec->pending = false;
+		if (vec->trigger)
+			eventfd_signal(vec->trigger);
+	}
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_mask);
+
+/**
+ * vfio_ims_irqs_pending() - whether a masked vector holds an interrupt
+ * @irqs: the interrupts
+ * @index: the MSI-X vector
+ *
+ * For an emulated Pending Bit Array.
+ *
+ * Return: true if an interrupt waits for the vector's unmask.
+ */
+bool vfio_ims_irqs_pending(struct vfio_ims_irqs *irqs, unsigned int index)
+{
+	unsigned long flags;
+	bool pending;
+
+	if (index >= irqs->nvec)
+		return false;
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	pending = irqs->vecs[index].pending;
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+	return pending;
+}
+EXPORT_SYMBOL_GPL(vfio_ims_irqs_pending);
 
 /**
  * vfio_ims_irqs_request() - ask the VMM to give the device back

@@ -20,12 +20,16 @@
  * @requested: the handler is installed on @virq
  * @trigger: the eventfd the vector signals, or NULL
  * @name: the interrupt's name while @requested
+ * @masked: masked by the VMM (SET_IRQS ACTION_MASK): interrupts are held
+ * @pending: an interrupt came while masked; delivered at unmask
  */
 struct vfio_ims_vector {
 	unsigned int virq;
 	bool requested;
 	struct eventfd_ctx *trigger;
 	char *name;
+	bool masked;
+	bool pending;
 };
 
 /**
@@ -35,8 +39,8 @@ struct vfio_ims_vector {
  * @vecs: the vectors
  * @req_trigger: the device request (VFIO_PCI_REQ_IRQ_INDEX) eventfd
  * @lock: serialises configuration (SET_IRQS, host IRQ changes)
- * @trigger_lock: lets emulated vectors and requests be signalled from
- *	atomic context while triggers change
+ * @trigger_lock: lets vectors and requests be signalled from atomic
+ *	context while triggers and masks change
  */
 struct vfio_ims_irqs {
 	const char *dev_name;
@@ -57,5 +61,8 @@ int vfio_ims_irqs_get_info(struct vfio_ims_irqs *irqs, unsigned long arg);
 int vfio_ims_irqs_set(struct vfio_ims_irqs *irqs, unsigned long arg);
 bool vfio_ims_irqs_signal(struct vfio_ims_irqs *irqs, unsigned int index);
 bool vfio_ims_irqs_request(struct vfio_ims_irqs *irqs);
+void vfio_ims_irqs_mask(struct vfio_ims_irqs *irqs, unsigned int index,
+			bool mask);
+bool vfio_ims_irqs_pending(struct vfio_ims_irqs *irqs, unsigned int index);
 
 #endif /* _VFIO_IMS_IRQS_H */
