@@ -6,14 +6,18 @@
  *   dword 0  message address, low
  *   dword 1  message address, high
  *   dword 2  message data
- *   dword 3  control: bit 0 mask, bit 3 PASID enable, bits 31:12 PASID
+ *   dword 3  control: bit 0 mask, bit 1 pending (reads 1 while a masked
+ *            slot holds an interrupt; writing 1 drops it), bit 3 PASID
+ *            enable, bits 31:12 PASID
  *
  * The device raises a slot's message only for work carrying the slot's
  * PASID, so the PASID is what ties an entry to the subdevice that owns it.
  * It comes from the allocation (the PCI/IMS instance cookie) and is part
  * of every control word this chip writes, the masking one at allocation
  * included: there is no window in which a slot is unmasked with another
- * PASID, and nothing outside this file ever writes a slot.
+ * PASID, and nothing outside this file ever writes a slot. An interrupt
+ * a masked slot still holds is dropped when the slot is allocated and
+ * when it is freed, so one owner's interrupt never reaches the next.
  */
 
 #include <linux/bitfield.h>
@@ -96,7 +100,9 @@ static void ims_array_prepare_desc(struct irq_domain *domain,
 	writel(0, slot + IMS_ARRAY_ADDR_LO);
 	writel(0, slot + IMS_ARRAY_ADDR_HI);
 	writel(0, slot + IMS_ARRAY_DATA);
-	ims_array_write_ctrl(slot, ctrl | IMS_ARRAY_CTRL_MASK);
+	/* masked, and whatever a previous owner left pending dropped */
+	ims_array_write_ctrl(slot, ctrl | IMS_ARRAY_CTRL_MASK |
+			     IMS_ARRAY_CTRL_PENDING);
 }
 
 /*
@@ -109,7 +115,7 @@ static void ims_array_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
 	arg->hwirq = desc->msi_index;
 }
 
-/* A freed slot keeps no message and no PASID of its last owner. */
+/* A freed slot keeps no message, PASID or interrupt of its last owner. */
 static void ims_array_msi_free(struct irq_domain *domain,
 			       struct msi_domain_info *info, unsigned int virq)
 {
@@ -120,7 +126,7 @@ static void ims_array_msi_free(struct irq_domain *domain,
 	if (!desc)
 		return;
 	slot = desc->data.dcookie.iobase;
-	ims_array_write_ctrl(slot, IMS_ARRAY_CTRL_MASK);
+	ims_array_write_ctrl(slot, IMS_ARRAY_CTRL_MASK | IMS_ARRAY_CTRL_PENDING);
 	writel(0, slot + IMS_ARRAY_ADDR_LO);
 	writel(0, slot + IMS_ARRAY_ADDR_HI);
 	writel(0, slot + IMS_ARRAY_DATA);

@@ -74,15 +74,35 @@ void siov_idxd_driver_unregister(struct siov_idxd_driver *sdrv);
  */
 struct siov_idxd_wq;
 
-int siov_idxd_wq_enable(struct siov_idxd_wq *wq, ioasid_t pasid);
-void siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort);
+/**
+ * struct siov_idxd_wq_run - how a WQ's driver needs its WQ to run
+ * @dedicated: dedicated mode; false for shared (descriptors by ENQCMD(S),
+ *	each carrying its PASID)
+ * @priv: privileged descriptors (a kernel WQ); false for user ones
+ * @pasid: dedicated WQs only: the PASID every descriptor runs with, or
+ *	IOMMU_NO_PASID to run untagged in the device's own DMA domain
+ */
+struct siov_idxd_wq_run {
+	bool dedicated;
+	bool priv;
+	ioasid_t pasid;
+};
+
+int siov_idxd_wq_enable(struct siov_idxd_wq *wq,
+			const struct siov_idxd_wq_run *run);
+int siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort);
+int siov_idxd_wq_bind_user(struct siov_idxd_wq *wq, bool *dedicated);
+bool siov_idxd_cpu_can_submit(bool dedicated);
+void siov_idxd_wq_quarantine_memory(struct siov_idxd_wq *wq,
+				    void (*release)(void *data), void *data);
 void __iomem *siov_idxd_wq_portal(struct siov_idxd_wq *wq);
 void siov_idxd_wq_add_client(struct siov_idxd_wq *wq, int delta);
 void __iomem *siov_idxd_wq_ims_portal(struct siov_idxd_wq *wq);
 phys_addr_t siov_idxd_wq_ims_portal_phys(struct siov_idxd_wq *wq);
-bool siov_idxd_wq_dedicated(struct siov_idxd_wq *wq);
 struct device *siov_idxd_wq_parent(struct siov_idxd_wq *wq);
 struct siov_idxd_wq *siov_idxd_to_wq(struct siov_idxd_dev *sdev);
+ioasid_t siov_idxd_pasid_alloc(struct siov_idxd_wq *wq);
+void siov_idxd_pasid_free(struct siov_idxd_wq *wq, ioasid_t pasid);
 
 /**
  * struct siov_idxd_wq_limits - what a WQ runs under, for a WQ's user

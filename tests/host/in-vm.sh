@@ -376,6 +376,45 @@ function_reset() {
 	record_chan wq0.0 && record_chan wq0.1
 }
 
+# qmp_set PROPERTY VALUE: set a test hook of the DSA model; the watcher
+# tests/host/suite.sh runs sends the command (it polls every 0.2 s).
+qmp_set() {
+	printf 'idxd-siov-test: qmp {"execute": "qom-set", "arguments": {"path": "/machine/peripheral/dsa", "property": "%s", "value": %s}}\n' \
+		"$1" "$2" >/dev/kmsg
+	sleep 2
+}
+
+# A Disable WQ the device refuses (the model's x-fail-cmd) leaves it
+# unknown whether the WQ still runs: the dmaengine driver fails what is in
+# flight but its descriptor pool, which the device may still write,
+# waits in the quarantine; the function is reset, the pool released, and
+# the device is enabled again with its configuration.
+failed_disable_quarantines_until_reset() {
+	local q i
+	dmesg -C
+	qmp_set x-fail-cmd 7	# Disable WQ
+	accel-config disable-wq dsa0/wq0.0 >/dev/null 2>&1
+	for i in $(seq 120); do
+		q=$(cat /sys/kernel/debug/idxd_siov/dsa0/quarantine)
+		grep -q '^stop_unconfirmed: 0' <<<"$q" &&
+			grep -q '^released: [1-9]' <<<"$q" && break
+		sleep 0.5
+	done
+	echo "$q"
+	grep -q '^released: [1-9]' <<<"$q" && grep -q '^stop_unconfirmed: 0' <<<"$q" &&
+	! grep -qE '^(pasid|ims|memory)' <<<"$q" ||
+		{ echo "not quarantined and released:"; dmesg | tail -n 20; return 1; }
+	dmesg | grep -q 'command disable wq failed: the device may still run' &&
+	dmesg | grep -q 'dsa0: reset done, configuration kept' ||
+		{ echo "no escalation or no function reset"; dmesg | tail -n 20; return 1; }
+	expect_eq "dsa0 state" "$(attr dsa0 state)" disabled &&
+	expect_eq "wq0.0 size" "$(attr wq0.0 size)" 16 || return 1
+	dmesg -C
+	accel-config enable-device dsa0 &&
+	accel-config enable-wq dsa0/wq0.0 dsa0/wq0.1 &&
+	record_chan wq0.0 && record_chan wq0.1
+}
+
 # The model halts when the host sets its x-halt hook; tests/host/suite.sh
 # runs a watcher that does so when this marker reaches the console. The
 # driver must fail the WQs' work, reset the device and leave it disabled
@@ -383,7 +422,7 @@ function_reset() {
 halt_recovery() {
 	local i
 	dmesg -C
-	echo "idxd-siov-test: halt the DSA" >/dev/kmsg
+	qmp_set x-halt true
 	for i in $(seq 1 120); do
 		dmesg | grep -q 'dsa0 disabled' && break
 		sleep 0.5
@@ -533,6 +572,9 @@ check "function reset: device down, configuration kept, enabled again" \
 check "dmatest after the function reset, shared WQ" run_dmatest wq0.1 2 100
 check "device halt: WQs failed, device reset, enabled again" halt_recovery
 check "dmatest after the halt recovery, dedicated WQ" run_dmatest wq0.0 2 100
+check "a refused Disable WQ: descriptor pool quarantined until the reset" \
+	failed_disable_quarantines_until_reset
+check "dmatest after that recovery, dedicated WQ" run_dmatest wq0.0 2 100
 check "save-config then load-config reproduces the configuration" \
 	save_load_round_trip
 check "disable all" disable_all

@@ -3,16 +3,16 @@
 # bench kernel (tests/host/build.sh) and driven in the VM by Debian's
 # accel-config. Needs bench.env (tests/build/env.sh).
 #
-# The halt-recovery check needs the model halted from outside the guest:
-# a watcher follows the console and sets the model's x-halt hook over QMP
-# when the guest prints HALT_MARKER (tests/lib/qmp-on-marker.py).
+# The halt-recovery and failed-command checks need the model's test hooks
+# set from outside the guest: a watcher follows the console and sends the
+# QMP command the guest prints after QMP_MARKER (tests/lib/qmp-on-marker.py).
 set -euo pipefail
 . "$(dirname "$0")/../build/common.sh"
 . "$TOP/tests/lib/suite.sh"
 . "$TOP/tests/host/build.sh"
 
-HALT_MARKER="idxd-siov-test: halt the DSA"
-HALT_QMP='{"execute": "qom-set", "arguments": {"path": "/machine/peripheral/dsa", "property": "x-halt", "value": true}}'
+# The guest prints "$QMP_MARKER {QMP command}"; the watcher runs it.
+QMP_MARKER="idxd-siov-test: qmp"
 
 load_bench_env
 build_parent
@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 : >"$work/console.log"
 /usr/bin/python3 "$TOP/tests/lib/qmp-on-marker.py" "$work/console.log" \
-	"$work/qmp.sock" "$HALT_MARKER" "$HALT_QMP" &
+	"$work/qmp.sock" "$QMP_MARKER" - &
 watcher=$!
 
 run_vm_suite host --timeout 2400 --console "$work/console.log" \

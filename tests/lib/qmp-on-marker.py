@@ -3,6 +3,10 @@
 
 usage: qmp-on-marker.py CONSOLE_LOG QMP_SOCKET MARKER COMMAND_JSON
 
+COMMAND_JSON "-" means that the command is the JSON text following MARKER
+on the line (echo "MARKER {...}" >/dev/kmsg), so one watcher serves any
+number of hooks.
+
 A guest test cannot reach QEMU's monitor, but it can print to the kernel
 console (echo MARKER >/dev/kmsg). This watcher, started next to
 tests/vm/run --console CONSOLE_LOG --qemu-arg -qmp ..., follows the log
@@ -44,7 +48,7 @@ def call(rfile, sock, command):
 
 def main():
     log, path, marker, command = sys.argv[1:5]
-    command = json.loads(command)
+    fixed = None if command == "-" else json.loads(command)
     sock = connect(path, time.monotonic() + 60)
     rfile = sock.makefile("r")
     rfile.readline()  # greeting
@@ -60,6 +64,16 @@ def main():
         pos += end
         for line in data[:end].splitlines():
             if want in line:
+                if fixed is not None:
+                    command = fixed
+                else:
+                    text = line[line.index(want) + len(want):]
+                    try:
+                        command = json.loads(text.decode(errors="replace"))
+                    except ValueError:
+                        print("qmp-on-marker: not JSON after the marker: %r"
+                              % text, file=sys.stderr)
+                        continue
                 reply = call(rfile, sock, command)
                 print("qmp-on-marker: %s -> %s" % (json.dumps(command),
                                                    json.dumps(reply)),

@@ -40,7 +40,19 @@ TMP=$(mktemp -d)
 
 available() { cat "$TYPES/$1/available_instances"; }
 
-setup() {
+Q=/sys/kernel/debug/idxd_siov/dsa0/quarantine
+QMP_MARKER="idxd-siov-test: qmp"
+
+# qmp_set PROPERTY VALUE: set a test hook of the DSA model. tests/vdev/
+# suite.sh runs a watcher that sends the QMP command after the marker;
+# it polls the console every 0.2 s.
+qmp_set() {
+	printf '%s {"execute": "qom-set", "arguments": {"path": "/machine/peripheral/dsa", "property": "%s", "value": %s}}\n' \
+		"$QMP_MARKER" "$1" "$2" >/dev/kmsg
+	sleep 2
+}
+
+configure() {
 	load_ours "$KMOD_DIR" && modprobe mdev &&
 	insmod "$VDEV_DIR/vfio_ims_irqs.ko" && insmod "$VDEV_DIR/idxd_vdev.ko" ||
 		return 1
@@ -48,6 +60,20 @@ setup() {
 	config_dwq wq0.1 vdev1 vdev user &&
 	config_swq wq0.2 vdevs vdev user &&
 	config_dwq wq0.3 host dmaengine kernel &&
+	config_dwq wq0.4 notuser vdev kernel
+}
+
+# A vdev WQ binds only while its device is enabled: a reset of a disabled
+# device would wipe what its vdevs programmed (IMS slots) under them.
+no_vdev_wq_on_a_disabled_device() {
+	expect_eq "dsa0 state" "$(attr dsa0 state)" disabled || return 1
+	if echo wq0.0 >/sys/bus/dsa/drivers/vdev/bind 2>/dev/null; then
+		echo "wq0.0 bound to vdev while dsa0 is disabled"; return 1
+	fi
+	[ ! -e "$DSA/wq0.0/driver" ]
+}
+
+setup() {
 	accel-config enable-device dsa0 || return 1
 	# a dedicated vdev WQ stays disabled until its guest enables it:
 	# enable-wq binds it (and complains that it is not "enabled")
@@ -60,6 +86,37 @@ setup() {
 	done
 	expect_eq "wq0.2 (shared) state" "$(attr wq0.2 state)" enabled &&
 	expect_eq "wq0.3 state" "$(attr wq0.3 state)" enabled
+}
+
+# Only a user WQ can serve a guest: a kernel one would run its
+# descriptors privileged.
+no_vdev_on_a_kernel_wq() {
+	if echo wq0.4 >/sys/bus/dsa/drivers/vdev/bind 2>/dev/null; then
+		echo "kernel WQ wq0.4 bound to vdev"; return 1
+	fi
+	[ ! -e "$DSA/wq0.4/driver" ]
+}
+
+# A WQ bound to a driver is the driver's: every configuration write is
+# refused (EBUSY) and changes nothing, even while it is disabled (a
+# dedicated vdev WQ waits for its guest). It used to be possible to make
+# a vdev's dedicated WQ shared or kernel, and its guest then chose the
+# PASID and privilege of its descriptors.
+bound_wq_config_is_read_only() {
+	local a v before
+	expect_eq "wq0.0 state" "$(attr wq0.0 state)" disabled || return 1
+	for a in mode:shared type:kernel priority:3 size:8 name:other \
+		 block_on_fault:1 max_batch_size:16 max_transfer_size:4096 \
+		 group_id:-1 driver_name:dmaengine threshold:0 ats_disable:1 \
+		 prs_disable:1; do
+		v=${a#*:} a=${a%%:*}
+		before=$(attr wq0.0 "$a")
+		if echo "$v" >"$DSA/wq0.0/$a" 2>"$TMP/err"; then
+			echo "wq0.0 $a=$v accepted while bound to vdev"; return 1
+		fi
+		grep -qi busy "$TMP/err" || { echo "$a: $(cat "$TMP/err")"; return 1; }
+		expect_eq "wq0.0 $a" "$(attr wq0.0 "$a")" "$before" || return 1
+	done
 }
 
 types_published() {
@@ -144,12 +201,13 @@ wqs_disabled_after_close() {
 	expect_eq "wq0.2 (shared) state" "$(attr wq0.2 state)" enabled
 }
 
-# start_holder NAME UUID: vdev_user hold in the background; waits until
-# it runs. Its pid is in $TMP/NAME.pid, its output in $TMP/NAME.out.
+# start_holder NAME UUID [LINGER_MS]: vdev_user hold in the background;
+# waits until it runs. Its pid is in $TMP/NAME.pid, its output in
+# $TMP/NAME.out.
 start_holder() {
 	local _
 	rm -f "$TMP/$1.ready"
-	"$TEST_DIR/vdev_user" hold "$2" "$TMP/$1.ready" >"$TMP/$1.out" 2>&1 &
+	"$TEST_DIR/vdev_user" hold "$2" "$TMP/$1.ready" ${3:+"$3"} >"$TMP/$1.out" 2>&1 &
 	echo $! >"$TMP/$1.pid"
 	for _ in $(seq 300); do
 		[ -e "$TMP/$1.ready" ] && return 0
@@ -184,6 +242,91 @@ close_under_load() {
 	"$TEST_DIR/vdev_user" flood "$UUID_S1" 20 &&
 	"$TEST_DIR/vdev_user" bench "$UUID_B" 50 4096 &&
 	"$TEST_DIR/vdev_user" bench "$UUID_S1" 50 4096
+}
+
+# A guest can cause software errors at will; the host logs them
+# ratelimited, and forwards every one to the guest.
+swerr_log_is_ratelimited() {
+	local before lines
+	before=$(cat "$MDEV/$UUID_B/swerrs")
+	echo "idxd-siov-test: software error flood" >/dev/kmsg
+	"$TEST_DIR/vdev_user" swerrs "$UUID_B" 100 || return 1
+	expect_eq "software errors forwarded" \
+		$(($(cat "$MDEV/$UUID_B/swerrs") - before)) 100 || return 1
+	lines=$(dmesg | sed -n '/idxd-siov-test: software error flood/,$p' |
+		grep -c 'software error 0x')
+	echo "100 guest software errors took $lines host log lines"
+	[ "$lines" -le 50 ]
+}
+
+# A WQ being unbound is given to no new vdev: it is off its parent's list
+# before its vdevs are asked to go (it used to be handed out, and freed
+# under the new vdev). S1's user takes 4 s to let go.
+no_vdev_on_a_wq_being_unbound() {
+	local unbind rc=0
+	start_holder s1 "$UUID_S1" 4000 || return 1
+	timeout 60 sh -c "echo wq0.2 >/sys/bus/dsa/drivers/vdev/unbind" &
+	unbind=$!
+	sleep 1.5
+	expect_eq "$STYPE available while wq0.2 goes" "$(available $STYPE)" 0 || rc=1
+	if echo "$UUID_C" >"$TYPES/$STYPE/create" 2>/dev/null; then
+		echo "a vdev was created on wq0.2 while it was being unbound"
+		echo 1 >"$MDEV/$UUID_C/remove"
+		rc=1
+	fi
+	wait "$unbind" || { echo "unbind of wq0.2 failed"; rc=1; }
+	holder_done s1 || rc=1
+	# back as it was: wq0.2 bound, S1 and S2 on it. A driverless mdev
+	# cannot be bound again (the mdev bus matches no driver by itself):
+	# they are created anew.
+	echo 1 >"$MDEV/$UUID_S1/remove" && echo 1 >"$MDEV/$UUID_S2/remove" &&
+	accel-config enable-wq dsa0/wq0.2 &&
+	echo "$UUID_S1" >"$TYPES/$STYPE/create" &&
+	echo "$UUID_S2" >"$TYPES/$STYPE/create" || rc=1
+	return $rc
+}
+
+# A command that never completes (the model's x-hang-cmd: the vdev's
+# Abort WQ at close) leaves the device's state unknown: the driver issues
+# no command on top of it (the model would halt), quarantines the vdev's
+# IMS vector and PASID, resets the function, and only then releases
+# them. The device then works again.
+hung_command_quarantines_until_reset() {
+	local q i
+	config_dwq wq0.0 vdev0 vdev user && accel-config enable-device dsa0 &&
+	echo wq0.0 >/sys/bus/dsa/drivers/vdev/bind &&
+	echo "$UUID_A" >"$TYPES/$DTYPE/create" || return 1
+	start_holder a "$UUID_A" || return 1
+	dmesg -C
+	qmp_set x-hang-cmd 9	# Abort WQ
+	if ! timeout 60 sh -c "echo 1 >$MDEV/$UUID_A/remove"; then
+		echo "remove did not finish"; kill "$(cat "$TMP/a.pid")"; return 1
+	fi
+	holder_done a || return 1
+	for i in $(seq 120); do
+		q=$(cat "$Q")
+		grep -q '^stop_unconfirmed: 0' <<<"$q" &&
+			grep -q '^released: [1-9]' <<<"$q" && break
+		sleep 0.5
+	done
+	echo "$q"
+	grep -q '^quarantined: [2-9]' <<<"$q" && grep -q '^stop_unconfirmed: 0' <<<"$q" &&
+	! grep -qE '^(pasid|ims|memory)' <<<"$q" ||
+		{ echo "not quarantined and released:"; dmesg | tail -n 20; return 1; }
+	expect_eq "released" "$(sed -n 's/^released: //p' <<<"$q")" \
+		"$(sed -n 's/^quarantined: //p' <<<"$q")" || return 1
+	! dmesg | grep -q 'device halted' ||
+		{ echo "a command was written on top of the hung one"; return 1; }
+	dmesg | grep -q 'dsa0: reset done, configuration kept' ||
+		{ echo "no function reset"; dmesg | tail -n 20; return 1; }
+	expect_eq "dsa0 state" "$(attr dsa0 state)" disabled &&
+	expect_eq "wq0.0 size" "$(attr wq0.0 size)" 16 || return 1
+	# and everything works again
+	accel-config enable-device dsa0 &&
+	echo wq0.0 >/sys/bus/dsa/drivers/vdev/bind &&
+	echo "$UUID_A" >"$TYPES/$DTYPE/create" &&
+	"$TEST_DIR/vdev_user" bench "$UUID_A" 20 4096 &&
+	echo 1 >"$MDEV/$UUID_A/remove"
 }
 
 # unbind_wq WQ: unbind it from the vdev driver within 60 s
@@ -248,7 +391,12 @@ teardown() {
 	disable_all && rmmod idxd_vdev vfio_ims_irqs && unload_ours
 }
 
-check "setup: 2 dedicated + 1 shared WQ for vdevs, 1 host kernel WQ" setup
+check "configure: 2 dedicated + 1 shared WQ for vdevs, 1 host kernel WQ" configure
+check "no vdev WQ binds while its device is disabled" no_vdev_wq_on_a_disabled_device
+check "setup: dsa0 enabled, the WQs bound" setup
+check "a kernel WQ is refused by the vdev driver" no_vdev_on_a_kernel_wq
+check "a bound WQ's configuration is read-only (EBUSY, unchanged)" \
+	bound_wq_config_is_read_only
 check "mdev types published: 2 dedicated, 4 shared instances" types_published
 check "vdevs created with the mdev sysfs and with mdevctl" create_with_sysfs_and_mdevctl
 check "a vdev with no free WQ is refused" no_free_wq_refused
@@ -260,11 +408,16 @@ check "dedicated WQs disabled again once the client closed" wqs_disabled_after_c
 check "removing an open vdev asks its user and finishes (type locked while open)" \
 	remove_while_open
 check "closing with descriptors in flight, 20 times per vdev" close_under_load
+check "100 guest software errors: all forwarded, the host log ratelimited" \
+	swerr_log_is_ratelimited
+check "no vdev is created on a WQ being unbound" no_vdev_on_a_wq_being_unbound
 check "unbinding the vdev WQs with vdevs open finishes; users asked" \
 	parent_unbind_while_open
 check "host dmatest ran throughout with 0 failures" host_dmatest_passed
 check "unbinding the parent PCI driver with vdevs open finishes; users asked" \
 	pci_unbind_while_open
+check "a hung command: PASID and IMS quarantined until the function reset" \
+	hung_command_quarantines_until_reset
 check "teardown: modules unload" teardown
 rm -rf "$TMP"
 finish_checks

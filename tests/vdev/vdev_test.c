@@ -72,6 +72,8 @@ FIXTURE_TEARDOWN(vdev)
 TEST_F(vdev, config_space)
 {
 	struct vdev *v = &self->a;
+	uint8_t whole[4096];
+	unsigned int off;
 	uint32_t bar;
 	uint16_t msix_flags;
 	uint8_t cap;
@@ -101,10 +103,16 @@ TEST_F(vdev, config_space)
 	/* read-only: the IDs do not change */
 	ASSERT_EQ(0, wr32(v, v->cfg, PCI_VENDOR_ID, 0x12345678));
 	ASSERT_EQ(0x0b258086, rd32(v, v->cfg, PCI_VENDOR_ID));
-	/* bad accesses: an error, nothing read */
-	ASSERT_EQ(-1, pread(v->device, &bar, 3, v->cfg));
+	/* QEMU's vfio-pci reads the whole space in one pread at realize */
+	ASSERT_EQ(sizeof(whole), pread(v->device, whole, sizeof(whole), v->cfg));
+	for (off = 0; off < sizeof(whole); off += 4) {
+		ASSERT_EQ(rd32(v, v->cfg, off), *(uint32_t *)(whole + off));
+	}
+	ASSERT_EQ(3, pread(v->device, &bar, 3, v->cfg + 1));
+	ASSERT_EQ(0x0b2580, bar & 0xffffff);
+	/* beyond the space: an error, nothing read */
+	ASSERT_EQ(-1, pread(v->device, &bar, 4, v->cfg + 4094));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-1, pread(v->device, &bar, 4, v->cfg + 2));
 	ASSERT_EQ(-1, pread(v->device, &bar, 4, v->cfg + 4096));
 }
 
@@ -326,6 +334,48 @@ TEST_F(vdev, software_error_forwarded)
 	ASSERT_EQ(0, memmove_ok(v, 0));
 }
 
+/*
+ * SET_IRQS with eventfds is all or nothing, as with vfio-pci: a bad fd
+ * after a good one leaves every vector with the eventfd it had.
+ */
+TEST_F(vdev, set_irqs_is_all_or_nothing)
+{
+	char raw[sizeof(struct vfio_irq_set) + NVEC * sizeof(int32_t)];
+	struct vfio_irq_set *set = (void *)raw;
+	struct vfio_irq_set fire = {
+		.argsz = sizeof(fire),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_MSIX_IRQ_INDEX,
+		.start = 0,
+		.count = 1,
+	};
+	struct vdev *v = &self->a;
+	int fresh = eventfd(0, EFD_NONBLOCK);
+	int not_eventfd = open("/dev/null", O_RDONLY);
+
+	ASSERT_LE(0, fresh);
+	ASSERT_LE(0, not_eventfd);
+	drain_event(v->msix[0]);
+	drain_event(v->msix[1]);
+	set->argsz = sizeof(raw);
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	set->start = 0;
+	set->count = NVEC;
+	((int32_t *)set->data)[0] = fresh;
+	((int32_t *)set->data)[1] = not_eventfd;
+	ASSERT_EQ(-1, ioctl(v->device, VFIO_DEVICE_SET_IRQS, set));
+	/* vector 0 (emulated) still signals its own eventfd */
+	ASSERT_EQ(0, ioctl(v->device, VFIO_DEVICE_SET_IRQS, &fire));
+	ASSERT_NE(0, wait_event(v->msix[0], 1000));
+	ASSERT_EQ(0, wait_event(fresh, 0));
+	/* and vector 1 (an IMS entry) its own */
+	ASSERT_EQ(0, memmove_ok(v, 1));
+	ASSERT_NE(0, wait_event(v->msix[1], 5000));
+	close(fresh);
+	close(not_eventfd);
+}
+
 /* Each vdev sees its own container only, though both are the parent's DMA. */
 TEST_F(vdev, vdevs_cannot_reach_each_other)
 {
@@ -406,12 +456,38 @@ TEST_F(vdev, emulated_resets)
 /* The portal is BAR2 pages 0-1 only; the rest cannot be mapped. */
 TEST_F(vdev, bar2_mmap_bounds)
 {
+	char raw[sizeof(struct vfio_region_info) + 256];
+	struct vfio_region_info *info = (void *)raw;
+	struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_region_info bar2;
 	void *p;
 
 	ASSERT_EQ(0, region(&self->a, VFIO_PCI_BAR2_REGION_INDEX, &bar2));
 	ASSERT_EQ(4 * PAGE, bar2.size);
 	ASSERT_NE(0, bar2.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	/*
+	 * A VMM maps only what a sparse-mmap capability names (else it maps
+	 * the whole BAR, fails, and traps every descriptor): the two portal
+	 * pages.
+	 */
+	ASSERT_NE(0, bar2.flags & VFIO_REGION_INFO_FLAG_CAPS);
+	ASSERT_LT(sizeof(bar2), bar2.argsz);
+	ASSERT_GE(sizeof(raw), bar2.argsz);
+	memset(raw, 0, sizeof(raw));
+	info->argsz = sizeof(raw);
+	info->index = VFIO_PCI_BAR2_REGION_INDEX;
+	ASSERT_EQ(0, ioctl(self->a.device, VFIO_DEVICE_GET_REGION_INFO, info));
+	ASSERT_EQ(sizeof(*info), info->cap_offset);
+	sparse = (void *)(raw + info->cap_offset);
+	ASSERT_EQ(VFIO_REGION_INFO_CAP_SPARSE_MMAP, sparse->header.id);
+	ASSERT_EQ(0, sparse->header.next);
+	ASSERT_EQ(1, sparse->nr_areas);
+	ASSERT_EQ(0, sparse->areas[0].offset);
+	ASSERT_EQ(2 * PAGE, sparse->areas[0].size);
+	p = mmap(NULL, 2 * PAGE, PROT_WRITE, MAP_SHARED, self->a.device,
+		 bar2.offset);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, 2 * PAGE);
 	p = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, self->a.device,
 		 bar2.offset + 2 * PAGE);
 	ASSERT_EQ(MAP_FAILED, p);
@@ -512,6 +588,41 @@ TEST_F(shared, descriptor_in_eight_pieces)
 	ASSERT_EQ(-1, pwrite(v->device, &d, 32, v->bar2));
 	ASSERT_EQ(-1, pwrite(v->device, &d, 64, v->bar2 + 8));
 	ASSERT_EQ(-1, pwrite(v->device, &d, 64, v->bar2 + 2 * PAGE));
+}
+
+/*
+ * Pieces of a descriptor written before a reset never combine with the
+ * pieces written after it into a descriptor nobody wrote whole.
+ */
+TEST_F(shared, reset_drops_a_partial_descriptor)
+{
+	struct vdev *v = &self->s1;
+	struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+	struct dsa_completion_record *cr = record(v);
+	uint64_t q[8];
+	int i;
+
+	memset(v->buf + PAGE, 0, 256);
+	d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+	d.completion_addr = v->iova + 2 * PAGE;
+	d.pattern = 0x0102030405060708ULL;
+	d.dst_addr = v->iova + PAGE;
+	d.xfer_size = 256;
+	memset(cr, 0, sizeof(*cr));
+	memcpy(q, &d, sizeof(q));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(8, pwrite(v->device, &q[i], 8, v->bar2 + 8 * i));
+	}
+	ASSERT_EQ(0, ioctl(v->device, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, vdev_bring_up(v));
+	for (i = 4; i < 8; i++) {
+		ASSERT_EQ(8, pwrite(v->device, &q[i], 8, v->bar2 + 8 * i));
+	}
+	usleep(500000);
+	ASSERT_EQ(0, __atomic_load_n(&cr->status, __ATOMIC_ACQUIRE));
+	ASSERT_EQ(0, *(uint64_t *)(v->buf + PAGE + 248));
+	/* a whole descriptor after it runs */
+	ASSERT_EQ(0, memmove_ok(v, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -3,11 +3,16 @@
  * A VFIO user of one vdev for the scripts in this directory (vdev_client.h
  * does the VFIO work):
  *
- *   vdev_user hold UUID READY_FILE
+ *   vdev_user hold UUID READY_FILE [LINGER_MS]
  *	bring the vdev up, then memmove (verified) without pause until the
  *	device request interrupt says the host wants it back; touch
- *	READY_FILE once running. Exits 0 after the request, 1 on a wrong
- *	result or if no request came within 120 s.
+ *	READY_FILE once running. Close LINGER_MS (default 0) after the
+ *	request, as a slow VMM would. Exits 0 after the request, 1 on a
+ *	wrong result or if no request came within 120 s.
+ *   vdev_user swerrs UUID COUNT
+ *	COUNT descriptors whose completion record is unmapped: each one a
+ *	software error of the parent's WQ, waited for on vector 0 (so each
+ *	is forwarded) and cleared. Exits 0 if every one arrived.
  *   vdev_user flood UUID ROUNDS
  *	ROUNDS times: fill the WQ with descriptors and close the device
  *	at once, with them still in flight. Exits 0 if every open, bring-up
@@ -64,7 +69,7 @@ static struct dsa_hw_desc memmove_desc(struct vdev *v, uint32_t size)
 	return d;
 }
 
-static int hold(const char *uuid, const char *ready)
+static int hold(const char *uuid, const char *ready, int linger_ms)
 {
 	int64_t deadline = now_ns() + 120 * 1000000000LL;
 	struct vdev v;
@@ -90,12 +95,46 @@ static int hold(const char *uuid, const char *ready)
 		if (wait_event(v.req, 0)) {
 			printf("hold %s: device request after %ld descriptors, all verified\n",
 			       uuid, n);
+			fflush(stdout);
+			usleep(linger_ms * 1000);
 			vdev_close(&v);
 			return 0;
 		}
 	}
 	fprintf(stderr, "hold %s: no device request in 120 s\n", uuid);
 	return 1;
+}
+
+/* An IOVA no container maps: the device cannot write a record there. */
+#define IOVA_NOWHERE	0x40000000UL
+
+static int swerrs(const char *uuid, int count)
+{
+	struct vdev v;
+	int i;
+
+	if (up(&v, uuid))
+		return 1;
+	for (i = 0; i < count; i++) {
+		struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+
+		drain_event(v.msix[0]);
+		d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+		d.completion_addr = IOVA_NOWHERE;
+		d.dst_addr = v.iova + PAGE;
+		d.xfer_size = 64;
+		if (vdev_post(&v, &d) || !wait_event(v.msix[0], 5000) ||
+		    !(rd64(&v, v.bar0, R_SWERR) & 1)) {
+			fprintf(stderr, "swerrs %s: error %d not forwarded\n",
+				uuid, i);
+			return 1;
+		}
+		wr32(&v, v.bar0, R_SWERR, 1);		/* clear the record */
+		wr32(&v, v.bar0, R_INTCAUSE, INTC_ERR);
+	}
+	printf("swerrs %s: %d software errors, each forwarded\n", uuid, count);
+	vdev_close(&v);
+	return 0;
 }
 
 static int flood(const char *uuid, int rounds)
@@ -160,12 +199,14 @@ static int bench(const char *uuid, long count, uint32_t size)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "hold"))
-		return hold(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "hold"))
+		return hold(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 0);
+	if (argc == 4 && !strcmp(argv[1], "swerrs"))
+		return swerrs(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "flood"))
 		return flood(argv[2], atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "bench"))
 		return bench(argv[2], atol(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: vdev_user hold UUID READY_FILE | flood UUID ROUNDS | bench UUID COUNT SIZE\n");
+	fprintf(stderr, "usage: vdev_user hold UUID READY_FILE [LINGER_MS] | swerrs UUID COUNT | flood UUID ROUNDS | bench UUID COUNT SIZE\n");
 	return 2;
 }

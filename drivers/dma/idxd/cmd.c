@@ -82,6 +82,26 @@ static const char *siov_cmd_status_str(u32 err)
 	}
 }
 
+/* Commands after whose success the device runs none of the work named. */
+static bool siov_cmd_stops_work(enum idxd_cmd cmd)
+{
+	switch (cmd) {
+	case IDXD_CMD_DISABLE_DEVICE:
+	case IDXD_CMD_DRAIN_ALL:
+	case IDXD_CMD_ABORT_ALL:
+	case IDXD_CMD_RESET_DEVICE:
+	case IDXD_CMD_DISABLE_WQ:
+	case IDXD_CMD_DRAIN_WQ:
+	case IDXD_CMD_ABORT_WQ:
+	case IDXD_CMD_RESET_WQ:
+	case IDXD_CMD_DRAIN_PASID:
+	case IDXD_CMD_ABORT_PASID:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool siov_cmd_supported(struct siov_idxd *idxd, enum idxd_cmd cmd)
 {
 	/* Without CMDCAP every command of the first specification exists. */
@@ -101,8 +121,15 @@ static bool siov_cmd_supported(struct siov_idxd *idxd, enum idxd_cmd cmd)
  * failure is logged with the command, the operand and the device's status
  * code, and the status is kept for the cmd_status attribute.
  *
- * Return: 0; -EOPNOTSUPP if CMDCAP lacks @cmd; -ETIMEDOUT; -EIO if the
- * device reported an error.
+ * A command is never written while the previous one is still active (the
+ * specification forbids it, and its outcome would be lost). A timeout, a
+ * command that cannot be issued for that reason, and a failed command that
+ * stops work leave the device's state unknown: siov_idxd_escalate()
+ * quarantines what is freed until a reset confirms that nothing runs.
+ *
+ * Return: 0; -EOPNOTSUPP if CMDCAP lacks @cmd; -EBUSY if the previous
+ * command is still active; -ETIMEDOUT; -EIO if the device reported an
+ * error.
  */
 int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 		  u32 *result)
@@ -117,6 +144,14 @@ int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 	}
 
 	guard(mutex)(&idxd->cmd_lock);
+
+	if (ioread32(idxd->regs + IDXD_CMDSTS_OFFSET) & IDXD_CMDSTS_ACTIVE) {
+		dev_err(idxd_dev(idxd),
+			"command %s (operand %#x) not issued: the previous command is still active\n",
+			name, operand);
+		siov_idxd_escalate(idxd, name, "could not be issued");
+		return -EBUSY;
+	}
 
 	reinit_completion(&idxd->cmd_done);
 	iowrite32(FIELD_PREP(IDXD_CMD_CODE, cmd) |
@@ -134,6 +169,7 @@ int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 			dev_err(idxd_dev(idxd),
 				"command %s (operand %#x) timed out after %d ms\n",
 				name, operand, SIOV_CMD_TIMEOUT_MS);
+			siov_idxd_escalate(idxd, name, "timed out");
 			return -ETIMEDOUT;
 		}
 		dev_warn(idxd_dev(idxd),
@@ -149,6 +185,10 @@ int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 		dev_err(idxd_dev(idxd),
 			"command %s (operand %#x) failed: status %#x (%s)\n",
 			name, operand, err, siov_cmd_status_str(err));
+		/* a halted device runs nothing: its recovery resets it */
+		if (siov_cmd_stops_work(cmd) &&
+		    READ_ONCE(idxd->state) != SIOV_IDXD_HALTED)
+			siov_idxd_escalate(idxd, name, "failed");
 		return -EIO;
 	}
 	return 0;
@@ -160,7 +200,10 @@ int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
  *
  * Returns every WQ, group and register to its reset value, disables the
  * device and clears a halt. The error interrupts are enabled again
- * afterwards, since the reset clears GENCTRL.
+ * afterwards, since the reset clears GENCTRL. A successful reset confirms
+ * that nothing runs any more, which releases the quarantine
+ * (quarantine.c). Callers whose WQ objects exist use
+ * siov_idxd_reset_live() instead.
  *
  * Return: 0 or the error of siov_idxd_cmd().
  */
@@ -168,10 +211,37 @@ int siov_idxd_reset(struct siov_idxd *idxd)
 {
 	int rc;
 
+	lockdep_assert_held(&idxd->lock);
 	rc = siov_idxd_cmd(idxd, IDXD_CMD_RESET_DEVICE, 0, NULL);
 	if (rc)
 		return rc;
 	iowrite32(IDXD_GENCTRL_SOFTERR_INT_EN | IDXD_GENCTRL_HALT_INT_EN,
 		  idxd->regs + IDXD_GENCTRL_OFFSET);
+	siov_idxd_reset_confirmed(idxd);
+	return 0;
+}
+
+/**
+ * siov_idxd_reset_live() - reset a device whose WQ objects exist
+ * @idxd: the device; caller holds idxd->lock, no WQ driver is bound
+ *
+ * As siov_idxd_reset(); on success every WQ is disabled in software too,
+ * as the reset disabled it in hardware (a WQ whose disable failed was
+ * left marked enabled until now).
+ *
+ * Return: 0 or the error of siov_idxd_cmd().
+ */
+int siov_idxd_reset_live(struct siov_idxd *idxd)
+{
+	unsigned int i;
+	int rc;
+
+	rc = siov_idxd_reset(idxd);
+	if (rc)
+		return rc;
+	for (i = 0; i < idxd->max_wqs; i++) {
+		idxd->wqs[i]->state = SIOV_WQ_DISABLED;
+		idxd->wqs[i]->pasid = IOMMU_NO_PASID;
+	}
 	return 0;
 }

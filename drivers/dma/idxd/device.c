@@ -175,22 +175,20 @@ static int siov_idxd_device_probe(struct siov_idxd_dev *sdev)
 static void siov_idxd_device_remove(struct siov_idxd_dev *sdev)
 {
 	struct siov_idxd *idxd = sdev_to_idxd(sdev);
-	unsigned int i;
 
 	scoped_guard(mutex, &idxd->lock)
 		idxd->stopping = true;
 
-	for (i = 0; i < idxd->max_wqs; i++)
-		device_release_driver(&idxd->wqs[i]->sdev.dev);
+	siov_idxd_release_wq_drivers(idxd);
 
 	guard(mutex)(&idxd->lock);
 	if (idxd->state == SIOV_IDXD_ENABLED &&
 	    siov_idxd_cmd(idxd, IDXD_CMD_DISABLE_DEVICE, 0, NULL))
 		/* The device did not stop on its own: make it. */
-		siov_idxd_reset(idxd);
+		siov_idxd_reset_live(idxd);
 	siov_idxd_put_kernel_pasid(idxd);
 	if (idxd->state == SIOV_IDXD_HALTED)
-		siov_idxd_reset(idxd);
+		siov_idxd_reset_live(idxd);
 	WRITE_ONCE(idxd->state, SIOV_IDXD_DISABLED);
 	dev_info(idxd_dev(idxd), "%s disabled\n", dev_name(&idxd->sdev.dev));
 }
@@ -206,6 +204,21 @@ struct siov_idxd_driver siov_idxd_device_driver = {
 	.probe = siov_idxd_device_probe,
 	.remove = siov_idxd_device_remove,
 };
+
+/**
+ * siov_idxd_release_wq_drivers() - unbind every WQ's driver
+ * @idxd: the device
+ *
+ * Each driver stops its users and disables its WQ. Called with no
+ * configuration lock held: a WQ driver's remove takes it.
+ */
+void siov_idxd_release_wq_drivers(struct siov_idxd *idxd)
+{
+	unsigned int i;
+
+	for (i = 0; i < idxd->max_wqs; i++)
+		device_release_driver(&idxd->wqs[i]->sdev.dev);
+}
 
 /**
  * siov_idxd_set_bindable() - let dsaN be bound to the device driver or not
@@ -226,12 +239,16 @@ void siov_idxd_set_bindable(struct siov_idxd *idxd, bool bindable)
  * @idxd: the device
  *
  * Unbinds dsaN's driver, which unbinds every WQ driver first. Called
- * before the WQs go away or the device's registers are lost.
+ * before the WQs go away or the device's registers are lost. WQ drivers
+ * are unbound once more on their own: none may bind while dsaN is
+ * disabled, but nothing that survives a reset (IMS slots, PASIDs in
+ * WQCFG) may depend on that alone.
  */
 void siov_idxd_take_down(struct siov_idxd *idxd)
 {
 	siov_idxd_set_bindable(idxd, false);
 	device_release_driver(&idxd->sdev.dev);
+	siov_idxd_release_wq_drivers(idxd);
 }
 
 /**
@@ -251,11 +268,12 @@ void siov_idxd_halt_work(struct work_struct *work)
 	dev_err(idxd_dev(idxd), "%s halted: disabling its WQs and resetting it\n",
 		dev_name(&idxd->sdev.dev));
 	device_release_driver(&idxd->sdev.dev);
+	siov_idxd_release_wq_drivers(idxd);
 
 	/* Unbound already (never enabled): the reset alone recovers. */
 	guard(mutex)(&idxd->lock);
 	if (idxd->state == SIOV_IDXD_HALTED) {
-		siov_idxd_reset(idxd);
+		siov_idxd_reset_live(idxd);
 		WRITE_ONCE(idxd->state, SIOV_IDXD_DISABLED);
 	}
 }

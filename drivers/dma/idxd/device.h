@@ -17,6 +17,7 @@
 #define _SIOV_IDXD_DEVICE_H
 
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/idxd_siov.h>
 #include <linux/iommu.h>
 #include <linux/irqchip/irq-ims-array.h>
@@ -167,6 +168,23 @@ struct siov_idxd {
 	ioasid_t kernel_pasid;
 	/* Takes the device down and resets it after a halt. */
 	struct work_struct halt_work;
+	/*
+	 * Set when a command that stops work (Disable, Drain, Abort) failed
+	 * or timed out, or a command could not be issued: the device may
+	 * still run work its drivers gave up on. Until a reset confirms that
+	 * nothing runs, no WQ is enabled, and the PASIDs and IMS vectors
+	 * freed meanwhile wait in @quarantine instead of being reused
+	 * (quarantine.c). Both under @quarantine_lock.
+	 */
+	bool stop_unconfirmed;
+	struct list_head quarantine;
+	spinlock_t quarantine_lock;	/* @stop_unconfirmed, @quarantine */
+	/* Resets the function after stop_unconfirmed was set. */
+	struct delayed_work recover_work;
+	/* Totals since probe, for debugfs. */
+	unsigned long quarantined_total;
+	unsigned long released_total;
+	struct dentry *debugfs;
 	/* Status of the last failed command, for the cmd_status attribute. */
 	u32 cmd_status;
 	/* The last software error record the device reported. */
@@ -222,6 +240,22 @@ static inline struct device *idxd_dev(struct siov_idxd *idxd)
 int siov_idxd_cmd(struct siov_idxd *idxd, enum idxd_cmd cmd, u32 operand,
 		  u32 *result);
 int siov_idxd_reset(struct siov_idxd *idxd);
+int siov_idxd_reset_live(struct siov_idxd *idxd);
+
+/* quarantine.c */
+void siov_idxd_quarantine_init(struct siov_idxd *idxd);
+void siov_idxd_escalate(struct siov_idxd *idxd, const char *cmd,
+			const char *how);
+bool siov_idxd_stop_unconfirmed(struct siov_idxd *idxd);
+bool siov_idxd_quarantine_pasid(struct siov_idxd *idxd, ioasid_t pasid);
+bool siov_idxd_quarantine_ims(struct siov_idxd *idxd, struct msi_map map);
+bool siov_idxd_quarantine_memory(struct siov_idxd *idxd,
+				 void (*release)(void *data), void *data);
+void siov_idxd_reset_confirmed(struct siov_idxd *idxd);
+void siov_idxd_quarantine_exit(struct siov_idxd *idxd);
+void siov_idxd_debugfs_add(struct siov_idxd *idxd);
+void siov_idxd_debugfs_init(void);
+void siov_idxd_debugfs_exit(void);
 
 /* wq.c, wq_user.c */
 u32 siov_idxd_wq_mask_operand(struct siov_idxd_wq *wq);
@@ -229,6 +263,7 @@ void siov_idxd_forward_swerr(struct siov_idxd *idxd, const u64 *swerr);
 
 /* device.c */
 extern struct siov_idxd_driver siov_idxd_device_driver;
+void siov_idxd_release_wq_drivers(struct siov_idxd *idxd);
 void siov_idxd_halt_work(struct work_struct *work);
 void siov_idxd_set_bindable(struct siov_idxd *idxd, bool bindable);
 void siov_idxd_take_down(struct siov_idxd *idxd);

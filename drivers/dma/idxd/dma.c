@@ -425,12 +425,55 @@ static int siov_dma_alloc_pool(struct siov_dma *dma)
 	return 0;
 }
 
+/* The memory the device writes completion records to, once detached. */
+struct siov_dma_pool {
+	struct device *dev;
+	size_t size;
+	void *comp_area;
+	dma_addr_t comp_area_dma;
+	struct siov_dma_desc *descs;
+};
+
+static void siov_dma_release_pool(void *data)
+{
+	struct siov_dma_pool *pool = data;
+
+	dma_free_coherent(pool->dev, pool->size, pool->comp_area,
+			  pool->comp_area_dma);
+	kfree(pool->descs);
+	kfree(pool);
+}
+
+/*
+ * Freed at once if the device confirmed the WQ stopped, else once a reset
+ * has: until then the device may still write completion records there.
+ */
 static void siov_dma_free_pool(struct siov_dma *dma)
 {
-	dma_free_coherent(siov_dma_pdev(dma), dma->ndescs * SIOV_COMP_SIZE,
-			  dma->comp_area, dma->comp_area_dma);
-	kfree(dma->descs);
+	struct siov_dma_pool *pool = kmalloc(sizeof(*pool), GFP_KERNEL);
+
+	if (pool) {
+		*pool = (struct siov_dma_pool) {
+			.dev = siov_dma_pdev(dma),
+			.size = dma->ndescs * SIOV_COMP_SIZE,
+			.comp_area = dma->comp_area,
+			.comp_area_dma = dma->comp_area_dma,
+			.descs = dma->descs,
+		};
+		if (!siov_idxd_quarantine_memory(dma->wq->idxd,
+						 siov_dma_release_pool, pool))
+			siov_dma_release_pool(pool);
+	} else if (!siov_idxd_stop_unconfirmed(dma->wq->idxd)) {
+		dma_free_coherent(siov_dma_pdev(dma),
+				  dma->ndescs * SIOV_COMP_SIZE, dma->comp_area,
+				  dma->comp_area_dma);
+		kfree(dma->descs);
+	} else {
+		dev_warn(&dma->wq->sdev.dev,
+			 "no memory to quarantine the descriptor pool: leaking it\n");
+	}
 	dma->descs = NULL;
+	dma->comp_area = NULL;
 	INIT_LIST_HEAD(&dma->free);
 }
 
@@ -517,6 +560,14 @@ static int siov_dma_probe(struct siov_idxd_dev *sdev)
 		dev_warn(dev, "dmaengine serves kernel WQs; type is not kernel\n");
 		return -EINVAL;
 	}
+	/* wq->dedicated cannot change while bound, nor during probe */
+	if (!siov_idxd_cpu_can_submit(wq->dedicated)) {
+		dev_warn(dev, "the CPU lacks %s: it cannot submit to a %s WQ\n",
+			 wq->dedicated ? "MOVDIR64B" : "ENQCMDS",
+			 wq->dedicated ? "dedicated" : "shared");
+		siov_idxd_set_cmd_status(wq->idxd, IDXD_SCMD_WQ_PORTAL_ERR);
+		return -EOPNOTSUPP;
+	}
 
 	dma = kzalloc_node(sizeof(*dma), GFP_KERNEL, dev_to_node(dev));
 	if (!dma)
@@ -531,7 +582,9 @@ static int siov_dma_probe(struct siov_idxd_dev *sdev)
 	if (rc)
 		goto err_free;
 	/* First: it refuses WQs without group or size, with the reason. */
-	rc = siov_idxd_wq_enable(wq, IOMMU_NO_PASID);
+	rc = siov_idxd_wq_enable(wq, &(struct siov_idxd_wq_run) {
+		.dedicated = dma->dedicated, .priv = true,
+		.pasid = IOMMU_NO_PASID });
 	if (rc)
 		goto err_free;
 	rc = siov_dma_alloc_pool(dma);
@@ -588,7 +641,11 @@ static void siov_dma_remove(struct siov_idxd_dev *sdev)
 	dma->dead = true;
 	spin_unlock_irqrestore(&dma->lock, flags);
 
-	/* Drain: whatever the device holds completes before this returns. */
+	/*
+	 * Drain: whatever the device holds completes before this returns.
+	 * If the device does not confirm it, what is in flight is failed all
+	 * the same and the pool waits for the device's reset.
+	 */
 	siov_idxd_wq_disable(dma->wq, false);
 	if (dma->irq) {
 		free_irq(dma->irq, dma);

@@ -108,7 +108,10 @@ EXPORT_SYMBOL_NS_GPL(siov_idxd_ims_alloc, IDXD_SIOV);
  * @wq: the WQ it was allocated for
  * @vec: the vector; free_irq() must have been called on it
  *
- * The slot is left masked, with no message and no PASID.
+ * The slot is left masked, with no message, no PASID and no pending
+ * interrupt. If the device did not confirm that the work which could
+ * raise it stopped, slot and handle stay allocated until the device has
+ * been reset (quarantine.c), so nobody else is given them meanwhile.
  */
 void siov_idxd_ims_free(struct siov_idxd_wq *wq,
 			struct siov_idxd_ims_vector *vec)
@@ -116,11 +119,13 @@ void siov_idxd_ims_free(struct siov_idxd_wq *wq,
 	struct siov_idxd *idxd = wq->idxd;
 	struct msi_map map = { .index = vec->index, .virq = vec->virq };
 
+	vec->virq = 0;
+	if (siov_idxd_quarantine_ims(idxd, map))
+		return;
 	if (siov_ims_needs_handle(idxd))
 		siov_idxd_cmd(idxd, IDXD_CMD_RELEASE_INT_HANDLE,
 			      vec->handle | IDXD_CMD_INT_HANDLE_IMS, NULL);
 	ims_array_free_irq(idxd->pdev, map);
 	atomic_dec(&idxd->ims_in_use);
-	vec->virq = 0;
 }
 EXPORT_SYMBOL_NS_GPL(siov_idxd_ims_free, IDXD_SIOV);

@@ -344,6 +344,7 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	spin_lock_init(&idxd->error_lock);
 	init_completion(&idxd->cmd_done);
 	INIT_WORK(&idxd->halt_work, siov_idxd_halt_work);
+	siov_idxd_quarantine_init(idxd);
 	idxd->kernel_pasid = IOMMU_PASID_INVALID;
 
 	/* From here on the release of dsaN frees idxd. */
@@ -356,6 +357,7 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	rc = dev_set_name(&idxd->sdev.dev, "dsa%d", idxd->id);
 	if (rc)
 		goto err_put;
+	siov_idxd_debugfs_add(idxd);
 
 	idxd->regs = pcim_iomap_region(pdev, IDXD_BAR_REGS, SIOV_IDXD_NAME);
 	if (IS_ERR(idxd->regs)) {
@@ -389,7 +391,8 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 	siov_idxd_setup_ims(idxd);
 
 	/* Whatever a previous driver left configured is not ours. */
-	rc = siov_idxd_reset(idxd);
+	scoped_guard(mutex, &idxd->lock)
+		rc = siov_idxd_reset(idxd);
 	if (rc)
 		goto err_irqs;
 
@@ -412,10 +415,12 @@ static int siov_idxd_pci_probe(struct pci_dev *pdev,
 
 err_objects:
 	siov_put_objects(idxd);
-	siov_idxd_reset(idxd);
+	scoped_guard(mutex, &idxd->lock)
+		siov_idxd_reset(idxd);
 err_irqs:
-	siov_idxd_free_irqs(idxd);
+	siov_idxd_free_irqs(idxd);	/* no IMS vector exists yet */
 err_put:
+	siov_idxd_quarantine_exit(idxd);
 	put_device(&idxd->sdev.dev);
 	return rc;
 }
@@ -432,10 +437,17 @@ static void siov_idxd_pci_remove(struct pci_dev *pdev)
 
 	/* No sysfs store or bound driver can run past this point. */
 	siov_unregister_objects(idxd);
+	/* Leave the device disabled with no configuration behind. */
+	scoped_guard(mutex, &idxd->lock)
+		siov_idxd_reset(idxd);
+	/*
+	 * If that reset failed, nothing confirmed the device stopped: once it
+	 * can no longer master the bus, what was quarantined is released.
+	 */
+	pci_clear_master(pdev);
+	siov_idxd_quarantine_exit(idxd);
 	/* WQ drivers free their IMS vectors before the domain goes away. */
 	WARN_ON(atomic_read(&idxd->ims_in_use));
-	/* Leave the device disabled with no configuration behind. */
-	siov_idxd_reset(idxd);
 	siov_idxd_free_irqs(idxd);
 	/* No halt can be reported any more; wait for the last recovery. */
 	cancel_work_sync(&idxd->halt_work);
@@ -468,6 +480,7 @@ static int __init siov_idxd_init(void)
 				 SIOV_IDXD_CDEV_MINORS, SIOV_IDXD_NAME);
 	if (rc)
 		return rc;
+	siov_idxd_debugfs_init();
 	rc = siov_idxd_driver_register(&siov_idxd_device_driver);
 	if (rc)
 		goto err_chrdev;
@@ -484,6 +497,7 @@ err_dma_driver:
 err_device_driver:
 	siov_idxd_driver_unregister(&siov_idxd_device_driver);
 err_chrdev:
+	siov_idxd_debugfs_exit();
 	unregister_chrdev_region(siov_idxd_cdev_base, SIOV_IDXD_CDEV_MINORS);
 	return rc;
 }
@@ -495,6 +509,7 @@ static void __exit siov_idxd_exit(void)
 	siov_idxd_driver_unregister(&siov_idxd_dma_driver);
 	siov_idxd_driver_unregister(&siov_idxd_device_driver);
 	siov_idxd_dma_exit();
+	siov_idxd_debugfs_exit();
 	unregister_chrdev_region(siov_idxd_cdev_base, SIOV_IDXD_CDEV_MINORS);
 }
 module_exit(siov_idxd_exit);

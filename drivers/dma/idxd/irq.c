@@ -14,9 +14,9 @@
  * siov_idxd_read_swerr() - latch and clear the software error register
  * @idxd: the device
  *
- * Keeps a copy for the errors attribute, logs the record and clears it so
- * the device can report the next one. Caller holds no lock; the copy is
- * only ever written from the misc interrupt thread.
+ * Keeps a copy for the errors attribute, logs the record (ratelimited)
+ * and clears it so the device can report the next one. Caller holds no
+ * lock; the copy is only ever written from the misc interrupt thread.
  */
 void siov_idxd_read_swerr(struct siov_idxd *idxd)
 {
@@ -30,16 +30,17 @@ void siov_idxd_read_swerr(struct siov_idxd *idxd)
 	if (!(w0 & IDXD_SWERR_VALID))
 		return;
 
-	dev_err(idxd_dev(idxd),
-		"software error %#llx%s: op %#llx%s wq %lld%s pasid %#llx addr %#llx\n",
-		FIELD_GET(IDXD_SWERR_ERROR, w0),
-		(w0 & IDXD_SWERR_OVERFLOW) ? " (overflow)" : "",
-		FIELD_GET(IDXD_SWERR_OPERATION, w0),
-		(w0 & IDXD_SWERR_DESC_VALID) ? "" : " (no descriptor)",
-		(w0 & IDXD_SWERR_WQ_IDX_VALID) ?
-			(long long)FIELD_GET(IDXD_SWERR_WQ_IDX, w0) : -1LL,
-		(w0 & IDXD_SWERR_BATCH) ? " (batch)" : "",
-		FIELD_GET(IDXD_SWERR_PASID, w0), idxd->swerr[2]);
+	/* a guest can cause these at will: never let it flood the log */
+	dev_err_ratelimited(idxd_dev(idxd),
+			    "software error %#llx%s: op %#llx%s wq %lld%s pasid %#llx addr %#llx\n",
+			    FIELD_GET(IDXD_SWERR_ERROR, w0),
+			    (w0 & IDXD_SWERR_OVERFLOW) ? " (overflow)" : "",
+			    FIELD_GET(IDXD_SWERR_OPERATION, w0),
+			    (w0 & IDXD_SWERR_DESC_VALID) ? "" : " (no descriptor)",
+			    (w0 & IDXD_SWERR_WQ_IDX_VALID) ?
+				(long long)FIELD_GET(IDXD_SWERR_WQ_IDX, w0) : -1LL,
+			    (w0 & IDXD_SWERR_BATCH) ? " (batch)" : "",
+			    FIELD_GET(IDXD_SWERR_PASID, w0), idxd->swerr[2]);
 
 	siov_idxd_forward_swerr(idxd, idxd->swerr);
 

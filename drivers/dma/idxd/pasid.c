@@ -5,6 +5,10 @@
  * domain, so that domain is attached once more at a PASID from the global
  * allocator, and kernel descriptors carry that PASID with the privileged
  * bit. Dedicated kernel WQs do not need it: they run untagged.
+ *
+ * WQ users (vdevs) get PASIDs of their own from siov_idxd_pasid_alloc();
+ * a PASID is only handed back to the allocator once the device confirmed
+ * that no work of it runs (see quarantine.c).
  */
 #include <linux/iommu.h>
 
@@ -71,3 +75,34 @@ void siov_idxd_put_kernel_pasid(struct siov_idxd *idxd)
 	iommu_free_global_pasid(idxd->kernel_pasid);
 	idxd->kernel_pasid = IOMMU_PASID_INVALID;
 }
+
+/**
+ * siov_idxd_pasid_alloc() - a PASID for a user of a WQ (a subdevice)
+ * @wq: the WQ the user is bound to
+ *
+ * From the global allocator, so that the parent device never sees the same
+ * PASID in two domains.
+ *
+ * Return: the PASID, or IOMMU_PASID_INVALID if none is free.
+ */
+ioasid_t siov_idxd_pasid_alloc(struct siov_idxd_wq *wq)
+{
+	return iommu_alloc_global_pasid(idxd_dev(wq->idxd));
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_pasid_alloc, IDXD_SIOV);
+
+/**
+ * siov_idxd_pasid_free() - give back a PASID of siov_idxd_pasid_alloc()
+ * @wq: the WQ it was allocated for
+ * @pasid: the PASID; its domain is detached, its work stopped
+ *
+ * If the device did not confirm that the work stopped, the PASID is kept
+ * until the device has been reset, so that no other user is given a PASID
+ * the device may still run work with.
+ */
+void siov_idxd_pasid_free(struct siov_idxd_wq *wq, ioasid_t pasid)
+{
+	if (!siov_idxd_quarantine_pasid(wq->idxd, pasid))
+		iommu_free_global_pasid(pasid);
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_pasid_free, IDXD_SIOV);

@@ -23,7 +23,7 @@ static int siov_idxd_bring_back(struct siov_idxd *idxd)
 	int rc;
 
 	scoped_guard(mutex, &idxd->lock) {
-		rc = siov_idxd_reset(idxd);
+		rc = siov_idxd_reset_live(idxd);
 		WRITE_ONCE(idxd->state, SIOV_IDXD_DISABLED);
 	}
 	siov_idxd_set_bindable(idxd, true);

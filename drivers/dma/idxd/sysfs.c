@@ -4,8 +4,10 @@
  * Documentation/ABI/stable/sysfs-driver-dma-idxd and read by accel-config.
  *
  * Every store takes idxd->lock, checks the object's state and the value,
- * and either applies the whole change or none of it. A rejected write
- * returns -EINVAL (bad value), -EBUSY (enabled device or WQ), -ENOSPC
+ * and either applies the whole change or none of it. A WQ's stores also
+ * take its device lock first: a WQ bound to a driver is read-only
+ * (siov_check_wq_unowned()). A rejected write returns -EINVAL (bad
+ * value), -EBUSY (enabled device or WQ, bound WQ), -ENOSPC
  * (resources over-committed) or -EOPNOTSUPP (capability missing), and
  * logs why, since the errno alone rarely tells an administrator enough.
  */
@@ -49,13 +51,24 @@ static int siov_check_dev_disabled(struct siov_idxd *idxd, struct device *dev,
 	return 0;
 }
 
-static int siov_check_wq_disabled(struct siov_idxd_wq *wq, struct device *dev,
-				  struct device_attribute *attr)
+/*
+ * A WQ bound to a driver is that driver's: its configuration is what the
+ * driver checked at bind and relies on until unbind (a vdev hands the WQ
+ * to a guest on the strength of its mode, type and PASID). So it only
+ * changes while no driver is bound, which the device lock makes stable,
+ * and while the WQ is disabled.
+ */
+static int siov_check_wq_unowned(struct siov_idxd_wq *wq, struct device *dev,
+				 struct device_attribute *attr)
 {
+	device_lock_assert(dev);
 	lockdep_assert_held(&wq->idxd->lock);
 
 	if (!wq->idxd->configurable)
 		return siov_reject(dev, -EPERM, "device configuration is read-only");
+	if (dev->driver)
+		return siov_reject(dev, -EBUSY, "%s is bound to driver %s",
+				   dev_name(dev), dev->driver->name);
 	if (wq->state != SIOV_WQ_DISABLED)
 		return siov_reject(dev, -EBUSY, "%s is enabled",
 				   dev_name(&wq->sdev.dev));
@@ -476,7 +489,11 @@ static ssize_t wq_group_id_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&idxd->lock);
+	rc = siov_check_wq_unowned(wq, dev, attr);
+	if (rc)
+		return rc;
 	/* GRPCFG is read-only while the device is enabled. */
 	rc = siov_check_dev_disabled(idxd, dev, attr);
 	if (rc)
@@ -513,8 +530,9 @@ static ssize_t wq_mode_store(struct device *dev,
 	else
 		return siov_reject(dev, -EINVAL, "not dedicated or shared");
 
+	guard(device)(dev);
 	guard(mutex)(&idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	if (!(idxd->caps.wqcap & (dedicated ? IDXD_WQCAP_DEDICATED :
@@ -553,12 +571,13 @@ static ssize_t wq_size_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&idxd->lock);
 	/* WQ sizes partition the device's storage: only while disabled. */
 	rc = siov_check_dev_disabled(idxd, dev, attr);
 	if (rc)
 		return rc;
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	for (i = 0; i < idxd->max_wqs; i++)
@@ -599,8 +618,9 @@ static ssize_t wq_priority_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	if (val > SIOV_WQ_MAX_PRIORITY)
@@ -634,8 +654,9 @@ static ssize_t wq_block_on_fault_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	if (val && !(wq->idxd->caps.gencap & IDXD_GENCAP_BOF))
@@ -670,8 +691,9 @@ static ssize_t wq_threshold_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	if (wq->dedicated)
@@ -706,8 +728,9 @@ static ssize_t wq_type_store(struct device *dev,
 	if (type < 0)
 		return siov_reject(dev, -EINVAL, "not none, kernel or user");
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	wq->type = type;
@@ -750,8 +773,9 @@ static ssize_t wq_name_store(struct device *dev,
 	struct siov_idxd_wq *wq = dev_to_wq(dev);
 	int rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	rc = siov_store_string(dev, attr, wq->name, sizeof(wq->name), buf,
@@ -781,13 +805,9 @@ static ssize_t wq_driver_name_store(struct device *dev,
 	/* The bus' match function reads the name under the device lock. */
 	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
-	/* The bus matches on the name: never change it under a bound driver. */
-	if (READ_ONCE(dev->driver))
-		return siov_reject(dev, -EBUSY, "%s is bound to a driver",
-				   dev_name(dev));
 	rc = siov_store_string(dev, attr, wq->driver_name,
 			       sizeof(wq->driver_name), buf, count);
 	return rc ? rc : count;
@@ -827,8 +847,9 @@ static ssize_t wq_max_transfer_size_store(struct device *dev,
 	if (kstrtou64(buf, 0, &val))
 		return siov_reject(dev, -EINVAL, "not an unsigned number");
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	if (!val || val > wq->idxd->max_xfer_bytes)
@@ -864,8 +885,9 @@ static ssize_t wq_max_batch_size_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	if (!val || val > wq->idxd->max_batch_size)
@@ -900,8 +922,9 @@ static ssize_t wq_ats_disable_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	wq->ats_disable = val;
@@ -932,8 +955,9 @@ static ssize_t wq_prs_disable_store(struct device *dev,
 	if (rc)
 		return rc;
 
+	guard(device)(dev);
 	guard(mutex)(&wq->idxd->lock);
-	rc = siov_check_wq_disabled(wq, dev, attr);
+	rc = siov_check_wq_unowned(wq, dev, attr);
 	if (rc)
 		return rc;
 	wq->prs_disable = val;

@@ -7,9 +7,13 @@
  */
 #include <linux/bitfield.h>
 #include <linux/io.h>
+#include <asm/cpufeature.h>
 #include <uapi/linux/idxd.h>
 
 #include "device.h"
+
+/* CPUID.(EAX=7,ECX=0):ECX[29]: ENQCMD and ENQCMDS */
+#define SIOV_CPUID_7_ECX_ENQCMD	BIT(29)
 
 /* Disable/drain/abort WQ take a 16-bit mask and the index of the mask. */
 u32 siov_idxd_wq_mask_operand(struct siov_idxd_wq *wq)
@@ -25,31 +29,46 @@ static void __iomem *siov_wqcfg(struct siov_idxd_wq *wq, unsigned int dw)
 	       dw * sizeof(u32);
 }
 
-static void siov_write_wqcfg(struct siov_idxd_wq *wq, ioasid_t pasid)
+/*
+ * The WQCFG mode bits that decide whose work a WQ runs and with which
+ * rights: they must be exactly what the bound driver asked for.
+ */
+#define SIOV_WQCFG_RUN_BITS	(IDXD_WQCFG_DEDICATED | IDXD_WQCFG_PASID_EN | \
+				 IDXD_WQCFG_PASID | IDXD_WQCFG_PRIV)
+
+/*
+ * A shared WQ takes the PASID from each descriptor (ENQCMD(S)) and needs
+ * PASID enabled; a dedicated one runs with the WQ's PASID, or untagged
+ * (the device's own DMA domain) with IOMMU_NO_PASID. Privileged
+ * descriptors may use any interrupt handle: kernel WQs only.
+ */
+static u32 siov_wqcfg_run_bits(const struct siov_idxd_wq_run *run)
+{
+	u32 mode = 0;
+
+	if (run->dedicated)
+		mode |= IDXD_WQCFG_DEDICATED |
+			FIELD_PREP(IDXD_WQCFG_PASID, run->pasid);
+	if (!run->dedicated || run->pasid != IOMMU_NO_PASID)
+		mode |= IDXD_WQCFG_PASID_EN;
+	if (run->priv)
+		mode |= IDXD_WQCFG_PRIV;
+	return mode;
+}
+
+static void siov_write_wqcfg(struct siov_idxd_wq *wq,
+			     const struct siov_idxd_wq_run *run)
 {
 	u32 mode;
 
-	mode = FIELD_PREP(IDXD_WQCFG_PRIORITY, wq->priority);
-	if (wq->dedicated)
-		mode |= IDXD_WQCFG_DEDICATED;
+	mode = FIELD_PREP(IDXD_WQCFG_PRIORITY, wq->priority) |
+	       siov_wqcfg_run_bits(run);
 	if (wq->block_on_fault)
 		mode |= IDXD_WQCFG_BOF;
 	if (wq->ats_disable)
 		mode |= IDXD_WQCFG_ATS_DISABLE;
 	if (wq->prs_disable)
 		mode |= IDXD_WQCFG_PRS_DISABLE;
-	/*
-	 * A shared WQ takes the PASID from each descriptor (ENQCMD(S)) and
-	 * needs PASID enabled; a dedicated one runs with the WQ's PASID, or
-	 * untagged (the device's own DMA domain) with IOMMU_NO_PASID.
-	 */
-	if (!wq->dedicated || pasid != IOMMU_NO_PASID)
-		mode |= IDXD_WQCFG_PASID_EN;
-	if (wq->dedicated)
-		mode |= FIELD_PREP(IDXD_WQCFG_PASID, pasid);
-	/* Kernel descriptors are privileged: they may use any handle. */
-	if (wq->type == SIOV_WQT_KERNEL)
-		mode |= IDXD_WQCFG_PRIV;
 
 	iowrite32(FIELD_PREP(IDXD_WQCFG_THRESH, wq->threshold),
 		  siov_wqcfg(wq, IDXD_WQCFG_THRESH_DW));
@@ -73,27 +92,51 @@ static int siov_wq_refuse(struct siov_idxd_wq *wq, int err, u32 status,
 	return err;
 }
 
+/* The configuration an administrator gave the WQ versus what @run needs. */
+static const char *siov_wq_run_mismatch(struct siov_idxd_wq *wq,
+					const struct siov_idxd_wq_run *run)
+{
+	bool kernel = wq->type == SIOV_WQT_KERNEL;
+
+	if (wq->dedicated != run->dedicated)
+		return run->dedicated ? "the driver needs a dedicated WQ" :
+					"the driver needs a shared WQ";
+	if (kernel != run->priv)
+		return run->priv ? "the driver needs a kernel WQ" :
+				   "the driver needs a user WQ";
+	if (!run->dedicated && run->pasid != IOMMU_NO_PASID)
+		return "a shared WQ has no PASID of its own";
+	return NULL;
+}
+
 /**
  * siov_idxd_wq_enable() - program a WQ's configuration and enable it
- * @wq: a WQ of an enabled device, from its bound driver's probe
- * @pasid: for a dedicated WQ, the PASID its descriptors run with, or
- *	IOMMU_NO_PASID to run untagged in the device's DMA domain; ignored
- *	for a shared WQ, whose descriptors each carry their PASID
+ * @wq: a WQ of an enabled device, from its bound driver
+ * @run: how the driver needs the WQ to run. It must match the WQ's
+ *	configuration (mode, and type kernel for privileged descriptors),
+ *	which cannot change while a driver is bound; and the device must
+ *	hold what was written (checked before the WQ is enabled).
  *
- * Return: 0; -ENXIO if the device is not enabled; -EBUSY if the WQ is;
- * -EINVAL if the WQ has no group or size; -EIO if the device refused.
- * The reason is logged and kept in the device's cmd_status.
+ * Return: 0; -ENXIO if the device is not enabled or awaits a reset;
+ * -EBUSY if the WQ is enabled; -EINVAL if the WQ has no group or size or
+ * does not match @run; -EIO if the device refused. The reason is logged
+ * and kept in the device's cmd_status.
  */
-int siov_idxd_wq_enable(struct siov_idxd_wq *wq, ioasid_t pasid)
+int siov_idxd_wq_enable(struct siov_idxd_wq *wq,
+			const struct siov_idxd_wq_run *run)
 {
 	struct siov_idxd *idxd = wq->idxd;
-	u32 state;
+	const char *mismatch;
+	u32 state, mode;
 	int rc;
 
 	guard(mutex)(&idxd->lock);
 	if (idxd->state != SIOV_IDXD_ENABLED || idxd->stopping)
 		return siov_wq_refuse(wq, -ENXIO, IDXD_SCMD_DEV_NOT_ENABLED,
 				      "device not enabled");
+	if (siov_idxd_stop_unconfirmed(idxd))
+		return siov_wq_refuse(wq, -ENXIO, IDXD_SCMD_DEV_NOT_ENABLED,
+				      "the device awaits a reset");
 	if (wq->state != SIOV_WQ_DISABLED)
 		return siov_wq_refuse(wq, -EBUSY, IDXD_SCMD_WQ_ENABLED,
 				      "already enabled");
@@ -107,8 +150,19 @@ int siov_idxd_wq_enable(struct siov_idxd_wq *wq, ioasid_t pasid)
 		return siov_wq_refuse(wq, -EOPNOTSUPP,
 				      IDXD_SCMD_WQ_NO_SWQ_SUPPORT,
 				      "shared WQ without PASID");
+	mismatch = siov_wq_run_mismatch(wq, run);
+	if (mismatch)
+		return siov_wq_refuse(wq, -EINVAL, IDXD_SCMD_WQ_NO_PRIV,
+				      mismatch);
 
-	siov_write_wqcfg(wq, pasid);
+	siov_write_wqcfg(wq, run);
+	/* whose work, with which rights: verified before anything can run */
+	mode = ioread32(siov_wqcfg(wq, IDXD_WQCFG_MODE_DW)) & SIOV_WQCFG_RUN_BITS;
+	if (mode != siov_wqcfg_run_bits(run)) {
+		dev_err(&wq->sdev.dev, "WQCFG mode reads %#x, not the %#x written\n",
+			mode, siov_wqcfg_run_bits(run));
+		return -EIO;
+	}
 	rc = siov_idxd_cmd(idxd, IDXD_CMD_ENABLE_WQ, wq->id, NULL);
 	if (rc)
 		return rc;
@@ -119,7 +173,7 @@ int siov_idxd_wq_enable(struct siov_idxd_wq *wq, ioasid_t pasid)
 			state);
 		return -EIO;
 	}
-	wq->pasid = pasid;
+	wq->pasid = run->pasid;
 	wq->state = SIOV_WQ_ENABLED;
 	return 0;
 }
@@ -127,32 +181,117 @@ EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_enable, IDXD_SIOV);
 
 /**
  * siov_idxd_wq_disable() - stop a WQ
- * @wq: an enabled WQ, from its bound driver's remove
+ * @wq: an enabled WQ, from its bound driver
  * @abort: drop the descriptors still queued instead of running them
  *
- * Once this returns the device writes nothing more for the WQ: queued
+ * Once this returns 0 the device writes nothing more for the WQ: queued
  * descriptors have completed (drain) or been dropped without a completion
  * record (abort), which the caller must then fail itself. A halted device
- * runs nothing, so a failing command is only logged.
+ * runs nothing: nothing to do.
+ *
+ * If the device does not confirm it, the WQ stays marked enabled and the
+ * device awaits a reset (siov_idxd_escalate()): the caller must not hand
+ * out what the WQ's work could still touch except through the quarantine
+ * (PASIDs, IMS vectors and memory are taken care of by the
+ * siov_idxd_*_free() helpers and siov_idxd_wq_quarantine_memory()).
+ *
+ * Return: 0, or the error of the command that failed.
  */
-void siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort)
+int siov_idxd_wq_disable(struct siov_idxd_wq *wq, bool abort)
+{
+	struct siov_idxd *idxd = wq->idxd;
+	int rc = 0;
+
+	guard(mutex)(&idxd->lock);
+	if (wq->state != SIOV_WQ_ENABLED)
+		return 0;
+	if (idxd->state == SIOV_IDXD_ENABLED) {
+		if (abort)
+			rc = siov_idxd_cmd(idxd, IDXD_CMD_ABORT_WQ,
+					   siov_idxd_wq_mask_operand(wq), NULL);
+		if (!rc)
+			rc = siov_idxd_cmd(idxd, IDXD_CMD_DISABLE_WQ,
+					   siov_idxd_wq_mask_operand(wq), NULL);
+		if (rc) {
+			dev_err(&wq->sdev.dev,
+				"not confirmed stopped (%d): kept enabled until the device is reset\n",
+				rc);
+			return rc;
+		}
+	}
+	wq->pasid = IOMMU_NO_PASID;
+	wq->state = SIOV_WQ_DISABLED;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_disable, IDXD_SIOV);
+
+/**
+ * siov_idxd_wq_quarantine_memory() - free memory the WQ's work writes to
+ * @wq: the WQ
+ * @release: frees the memory
+ * @data: passed to @release
+ *
+ * Runs @release now if the device confirmed its work stopped, or once a
+ * reset has (see siov_idxd_wq_disable()).
+ */
+void siov_idxd_wq_quarantine_memory(struct siov_idxd_wq *wq,
+				    void (*release)(void *data), void *data)
+{
+	if (!siov_idxd_quarantine_memory(wq->idxd, release, data))
+		release(data);
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_quarantine_memory, IDXD_SIOV);
+
+/**
+ * siov_idxd_cpu_can_submit() - whether the CPU can feed a WQ
+ * @dedicated: a dedicated WQ (MOVDIR64B) or a shared one (ENQCMDS)
+ *
+ * X86_FEATURE_ENQCMD stands for user ENQCMD: the kernel clears it
+ * without the PASID state's XSAVE support or SVA. ENQCMDS, which takes
+ * the PASID from the descriptor, needs neither, so its CPUID bit is read.
+ *
+ * Return: true if the instruction exists; without it, submitting would
+ * take #UD in the kernel.
+ */
+bool siov_idxd_cpu_can_submit(bool dedicated)
+{
+	if (dedicated)
+		return boot_cpu_has(X86_FEATURE_MOVDIR64B);
+	return cpuid_ecx(7) & SIOV_CPUID_7_ECX_ENQCMD;
+}
+EXPORT_SYMBOL_NS_GPL(siov_idxd_cpu_can_submit, IDXD_SIOV);
+
+/**
+ * siov_idxd_wq_bind_user() - let a driver of user WQs take a WQ
+ * @wq: the WQ its probe was called for
+ * @dedicated: set to the WQ's mode, which stays as it is while bound
+ *
+ * Return: 0; -ENXIO if the device is not enabled, is being disabled or
+ * awaits a reset (a WQ driver must not outlive the device's enablement:
+ * a reset would wipe what it programmed); -EINVAL if the WQ's type is
+ * not user.
+ */
+int siov_idxd_wq_bind_user(struct siov_idxd_wq *wq, bool *dedicated)
 {
 	struct siov_idxd *idxd = wq->idxd;
 
 	guard(mutex)(&idxd->lock);
-	if (wq->state != SIOV_WQ_ENABLED)
-		return;
-	if (idxd->state == SIOV_IDXD_ENABLED) {
-		if (abort)
-			siov_idxd_cmd(idxd, IDXD_CMD_ABORT_WQ,
-				      siov_idxd_wq_mask_operand(wq), NULL);
-		siov_idxd_cmd(idxd, IDXD_CMD_DISABLE_WQ,
-			      siov_idxd_wq_mask_operand(wq), NULL);
+	if (idxd->state != SIOV_IDXD_ENABLED || idxd->stopping ||
+	    siov_idxd_stop_unconfirmed(idxd)) {
+		dev_warn(&wq->sdev.dev, "cannot bind: %s is not enabled\n",
+			 dev_name(&idxd->sdev.dev));
+		siov_idxd_set_cmd_status(idxd, IDXD_SCMD_DEV_NOT_ENABLED);
+		return -ENXIO;
 	}
-	wq->pasid = IOMMU_NO_PASID;
-	wq->state = SIOV_WQ_DISABLED;
+	if (wq->type != SIOV_WQT_USER) {
+		dev_warn(&wq->sdev.dev, "cannot bind: type is not user\n");
+		siov_idxd_set_cmd_status(idxd, IDXD_SCMD_WQ_NO_PRIV);
+		return -EINVAL;
+	}
+	*dedicated = wq->dedicated;
+	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_disable, IDXD_SIOV);
+EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_bind_user, IDXD_SIOV);
 
 /**
  * siov_idxd_wq_portal() - the WQ's unlimited, MSI-X-interrupt portal
@@ -198,19 +337,6 @@ phys_addr_t siov_idxd_wq_ims_portal_phys(struct siov_idxd_wq *wq)
 	       SIOV_PORTAL_SIZE;
 }
 EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_ims_portal_phys, IDXD_SIOV);
-
-/**
- * siov_idxd_wq_dedicated() - whether a WQ is in dedicated mode
- * @wq: the WQ
- *
- * Return: true for a dedicated WQ, false for a shared one.
- */
-bool siov_idxd_wq_dedicated(struct siov_idxd_wq *wq)
-{
-	guard(mutex)(&wq->idxd->lock);
-	return wq->dedicated;
-}
-EXPORT_SYMBOL_NS_GPL(siov_idxd_wq_dedicated, IDXD_SIOV);
 
 /**
  * siov_idxd_wq_parent() - the PCI device a WQ belongs to

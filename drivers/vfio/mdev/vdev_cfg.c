@@ -105,16 +105,16 @@ void vdev_cfg_init(struct idxd_vdev *vdev)
  * vdev_cfg_read() - read the emulated configuration space
  * @vdev: the vdev
  * @pos: offset
- * @buf: the value, little endian
- * @count: 1, 2 or 4, naturally aligned
+ * @buf: the bytes, little endian
+ * @count: any size within the space: reads have no side effects, and a
+ *	VMM reads the whole space at once (QEMU's vfio-pci at realize)
  *
- * Return: @count or -EINVAL for a bad access.
+ * Return: @count or -EINVAL for a range outside the space.
  */
 ssize_t vdev_cfg_read(struct idxd_vdev *vdev, loff_t pos, void *buf,
 		      size_t count)
 {
-	if (pos < 0 || pos + count > VDEV_CFG_SIZE || !is_power_of_2(count) ||
-	    count > 4 || pos & (count - 1))
+	if (pos < 0 || pos >= VDEV_CFG_SIZE || count > VDEV_CFG_SIZE - pos)
 		return -EINVAL;
 	guard(mutex)(&vdev->lock);
 	memcpy(buf, vdev->cfg + pos, count);

@@ -201,25 +201,41 @@ static int vdev_wq_flush(struct idxd_vdev *vdev, bool abort)
 				  IOMMU_NO_PASID : vdev->pasid, abort);
 }
 
-/* Stop the guest's WQ: a dedicated parent WQ is disabled. */
-static void vdev_wq_stop(struct idxd_vdev *vdev, bool abort)
+/*
+ * Stop the guest's WQ: a dedicated parent WQ is disabled. The guest's WQ
+ * is stopped whatever the device said: if it did not confirm, the parent
+ * keeps our PASID and IMS vectors from the next tenant until it has reset
+ * the device. Return: 0 or the parent's error.
+ */
+static int vdev_wq_stop(struct idxd_vdev *vdev, bool abort)
 {
+	int rc;
+
 	if (!vdev->wq_enabled)
-		return;
+		return 0;
 	if (vdev->vwq->dedicated)
-		siov_idxd_wq_disable(vdev->vwq->wq, abort);
+		rc = siov_idxd_wq_disable(vdev->vwq->wq, abort);
 	else
-		vdev_wq_flush(vdev, abort);
+		rc = vdev_wq_flush(vdev, abort);
 	vdev->wq_enabled = false;
 	vdev_set_wq_state(vdev, false);
+	if (rc)
+		dev_warn(vdev_dev(vdev), "parent WQ not confirmed stopped: %d\n",
+			 rc);
+	return rc;
 }
 
-/* Start the guest's WQ: a dedicated parent WQ runs with our PASID. */
+/*
+ * Start the guest's WQ: a dedicated parent WQ runs with our PASID, for
+ * user (unprivileged) descriptors, whatever the guest wrote in its WQCFG.
+ */
 static int vdev_wq_start(struct idxd_vdev *vdev)
 {
 	/* the container's domain is already at (parent, PASID) */
 	if (vdev->vwq->dedicated)
-		return siov_idxd_wq_enable(vdev->vwq->wq, vdev->pasid);
+		return siov_idxd_wq_enable(vdev->vwq->wq,
+					   &(struct siov_idxd_wq_run) {
+			.dedicated = true, .priv = false, .pasid = vdev->pasid });
 	return 0;	/* a shared WQ runs while bound to the vdev driver */
 }
 
@@ -233,6 +249,8 @@ static int vdev_wq_start(struct idxd_vdev *vdev)
 void vdev_reset(struct idxd_vdev *vdev)
 {
 	vdev_wq_stop(vdev, true);
+	/* pieces of a descriptor written before the reset are dropped */
+	vdev->desc_filled = 0;
 	vdev_mmio_init(vdev);
 }
 
@@ -252,10 +270,9 @@ static u32 vdev_cmd_wq(struct idxd_vdev *vdev, u32 code, u32 operand)
 	}
 	if (!vdev_dev_enabled(vdev) || !vdev->wq_enabled)
 		return IDXD_CMDSTS_ERR_DEV_NOT_EN;
-	if (code == IDXD_CMD_DISABLE_WQ) {
-		vdev_wq_stop(vdev, false);
-		return IDXD_CMDSTS_SUCCESS;
-	}
+	if (code == IDXD_CMD_DISABLE_WQ)
+		return vdev_wq_stop(vdev, false) ? IDXD_CMDSTS_HW_ERR :
+						   IDXD_CMDSTS_SUCCESS;
 	return vdev_wq_flush(vdev, code == IDXD_CMD_ABORT_WQ) ?
 	       IDXD_CMDSTS_HW_ERR : IDXD_CMDSTS_SUCCESS;
 }

@@ -14,8 +14,16 @@
 
 #include "idxd_vdev.h"
 
-/* parents, their WQs and which vdev holds which WQ (see idxd_vdev.h) */
+/* parents' WQ lists and which vdev holds which WQ (see idxd_vdev.h) */
 DEFINE_MUTEX(vdev_lock);
+/*
+ * Serialises WQ probe and remove on the parent list: which parents exist,
+ * and adding or taking away their mdev registration, so that two WQs of
+ * one function never register it twice and a parent is never unregistered
+ * while a WQ joins it. Outside vdev_lock; never taken by mdev callbacks,
+ * so it can be held across mdev_(un)register_parent().
+ */
+static DEFINE_MUTEX(vdev_parents_lock);
 static LIST_HEAD(vdev_parents);
 
 const char * const vdev_type_names[VDEV_NR_TYPES] = {
@@ -48,12 +56,16 @@ static enum vdev_type_id vdev_type_id(struct mdev_type *mtype)
  */
 bool vdev_wq_can_serve(struct vdev_wq *vwq, enum vdev_type_id type)
 {
-	return type == VDEV_TYPE_1SWQ || vwq->dedicated;
+	if (type == VDEV_TYPE_1DWQ)
+		return vwq->dedicated;
+	/* trapped on a dedicated WQ: the host re-issues with MOVDIR64B */
+	return !vwq->dedicated || siov_idxd_cpu_can_submit(true);
 }
 
 /* Whether a new vdev of @type may be created on @vwq; under vdev_lock. */
 static bool vdev_wq_has_room(struct vdev_wq *vwq, enum vdev_type_id type)
 {
+	lockdep_assert_held(&vdev_lock);
 	if (type == VDEV_TYPE_1DWQ)
 		return vwq->dedicated && !vwq->nr_vdevs;
 	return !vwq->dedicated && vwq->nr_vdevs < VDEV_SWQ_SHARES;
@@ -160,6 +172,7 @@ static struct vdev_parent *vdev_find_parent(struct device *dev)
 {
 	struct vdev_parent *parent;
 
+	lockdep_assert_held(&vdev_parents_lock);
 	list_for_each_entry(parent, &vdev_parents, next)
 		if (parent->dev == dev)
 			return parent;
@@ -171,6 +184,7 @@ static struct vdev_parent *vdev_add_parent(struct device *dev)
 	struct vdev_parent *parent;
 	int i, rc;
 
+	lockdep_assert_held(&vdev_parents_lock);
 	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
 	if (!parent)
 		return ERR_PTR(-ENOMEM);
@@ -192,79 +206,107 @@ static struct vdev_parent *vdev_add_parent(struct device *dev)
 	return parent;
 }
 
+/* The last WQ of @parent is gone: it and its mdevs go. */
+static void vdev_remove_parent(struct vdev_parent *parent)
+{
+	lockdep_assert_held(&vdev_parents_lock);
+	list_del(&parent->next);
+	mdev_unregister_parent(&parent->mdev);
+	put_device(parent->dev);
+	kfree(parent);
+}
+
+/* Join @vwq to its function's parent, registering the parent if needed. */
+static int vdev_attach_wq(struct vdev_wq *vwq)
+{
+	struct device *dev = siov_idxd_wq_parent(vwq->wq);
+	struct vdev_parent *parent;
+
+	guard(mutex)(&vdev_parents_lock);
+	parent = vdev_find_parent(dev);
+	if (!parent) {
+		parent = vdev_add_parent(dev);
+		if (IS_ERR(parent))
+			return PTR_ERR(parent);
+	}
+	vwq->parent = parent;
+	scoped_guard(mutex, &vdev_lock)
+		list_add_tail(&vwq->next, &parent->wqs);
+	return 0;
+}
+
 static int vdev_wq_probe(struct siov_idxd_dev *sdev)
 {
 	struct siov_idxd_wq *wq = siov_idxd_to_wq(sdev);
-	struct vdev_parent *parent;
 	struct vdev_wq *vwq;
-
+	bool dedicated;
 	int rc;
 
 	if (!wq)
 		return -ENODEV;
+	/* a user WQ of an enabled device; its mode is fixed while bound */
+	rc = siov_idxd_wq_bind_user(wq, &dedicated);
+	if (rc)
+		return rc;
+	/* a shared WQ's descriptors are all re-issued by the host */
+	if (!dedicated && !siov_idxd_cpu_can_submit(false)) {
+		dev_warn(&sdev->dev, "vdev: the CPU lacks ENQCMDS: a shared WQ cannot be served\n");
+		return -EOPNOTSUPP;
+	}
 	vwq = kzalloc(sizeof(*vwq), GFP_KERNEL);
 	if (!vwq)
 		return -ENOMEM;
 	vwq->wq = wq;
-	vwq->dedicated = siov_idxd_wq_dedicated(wq);
+	vwq->dedicated = dedicated;
 	INIT_LIST_HEAD(&vwq->vdevs);
 	spin_lock_init(&vwq->vdevs_lock);
 	/*
 	 * A shared WQ runs from now on: each descriptor carries its vdev's
 	 * PASID. A dedicated one waits for its guest (Enable WQ).
 	 */
-	if (!vwq->dedicated) {
-		rc = siov_idxd_wq_enable(wq, IOMMU_NO_PASID);
+	if (!dedicated) {
+		rc = siov_idxd_wq_enable(wq, &(struct siov_idxd_wq_run) {
+			.dedicated = false, .priv = false,
+			.pasid = IOMMU_NO_PASID });
 		if (rc) {
 			kfree(vwq);
 			return rc;
 		}
 	}
 	siov_idxd_wq_set_error_handler(wq, vdev_wq_error, vwq);
-
-	/* mdev_register_parent() takes no lock of ours: none is held here */
-	mutex_lock(&vdev_lock);
-	parent = vdev_find_parent(siov_idxd_wq_parent(wq));
-	if (!parent) {
-		mutex_unlock(&vdev_lock);
-		parent = vdev_add_parent(siov_idxd_wq_parent(wq));
-		if (IS_ERR(parent)) {
-			siov_idxd_wq_set_error_handler(wq, NULL, NULL);
-			if (!vwq->dedicated)
-				siov_idxd_wq_disable(wq, true);
-			kfree(vwq);
-			return PTR_ERR(parent);
-		}
-		mutex_lock(&vdev_lock);
+	rc = vdev_attach_wq(vwq);
+	if (rc) {
+		siov_idxd_wq_set_error_handler(wq, NULL, NULL);
+		if (!dedicated)
+			siov_idxd_wq_disable(wq, true);
+		kfree(vwq);
+		return rc;
 	}
-	vwq->parent = parent;
-	list_add_tail(&vwq->next, &parent->wqs);
-	mutex_unlock(&vdev_lock);
 	dev_set_drvdata(&sdev->dev, vwq);
 	dev_info(&sdev->dev, "vdev: %s available for %s\n", dev_name(&sdev->dev),
-		 vdev_type_names[vwq->dedicated ? VDEV_TYPE_1DWQ : VDEV_TYPE_1SWQ]);
+		 vdev_type_names[dedicated ? VDEV_TYPE_1DWQ : VDEV_TYPE_1SWQ]);
 	return 0;
 }
 
-/* Unbind the mdev driver of every vdev on @vwq: their users are asked. */
+/*
+ * Unbind the mdev driver of every vdev on @vwq: their users are asked.
+ * @vwq is off its parent's list already, so no vdev can claim it any more
+ * and the loop ends once the last one is released.
+ */
 static void vdev_wq_release_vdevs(struct vdev_wq *vwq)
 {
-	struct idxd_vdev *vdev, *last = NULL;
+	struct idxd_vdev *vdev;
 	struct device *dev;
 
 	for (;;) {
-		mutex_lock(&vdev_lock);
-		vdev = list_first_entry_or_null(&vwq->vdevs, struct idxd_vdev,
-						wq_next);
-		dev = vdev ? get_device(&vdev->mdev->dev) : NULL;
-		mutex_unlock(&vdev_lock);
+		scoped_guard(mutex, &vdev_lock) {
+			vdev = list_first_entry_or_null(&vwq->vdevs,
+							struct idxd_vdev,
+							wq_next);
+			dev = vdev ? get_device(&vdev->mdev->dev) : NULL;
+		}
 		if (!dev)
 			return;
-		if (WARN_ON(vdev == last)) {	/* remove kept it: give up */
-			put_device(dev);
-			return;
-		}
-		last = vdev;
 		/* vdev_mdev_remove(): request, wait for close, release */
 		device_release_driver(dev);
 		put_device(dev);
@@ -275,26 +317,23 @@ static void vdev_wq_remove(struct siov_idxd_dev *sdev)
 {
 	struct vdev_wq *vwq = dev_get_drvdata(&sdev->dev);
 	struct vdev_parent *parent = vwq->parent;
-	bool last;
+
+	/* first of all: no new vdev may be given this WQ */
+	scoped_guard(mutex, &vdev_lock)
+		list_del(&vwq->next);
 
 	/* the mdevs stay, unbound, until removed */
 	vdev_wq_release_vdevs(vwq);
 	siov_idxd_wq_set_error_handler(vwq->wq, NULL, NULL);
 	if (!vwq->dedicated)
 		siov_idxd_wq_disable(vwq->wq, true);
-
-	mutex_lock(&vdev_lock);
-	list_del(&vwq->next);
-	last = list_empty(&parent->wqs);
-	if (last)
-		list_del(&parent->next);
-	mutex_unlock(&vdev_lock);
 	kfree(vwq);
-	if (last) {
-		mdev_unregister_parent(&parent->mdev);
-		put_device(parent->dev);
-		kfree(parent);
-	}
+
+	guard(mutex)(&vdev_parents_lock);
+	scoped_guard(mutex, &vdev_lock)
+		if (!list_empty(&parent->wqs))
+			return;
+	vdev_remove_parent(parent);
 }
 
 static const enum siov_idxd_dev_type vdev_wq_types[] = {

@@ -75,11 +75,55 @@ static void vdev_close_device(struct vfio_device *vfio)
 	vdev->open = false;
 }
 
+/*
+ * The part of BAR2 a dsa-1dwq-v1 vdev maps: the portal pages. A VMM maps
+ * a whole BAR unless it is told which parts it may (QEMU 7.2 then traps
+ * every descriptor), so BAR2's region info describes them.
+ */
+static int vdev_bar2_sparse_mmap(struct vfio_info_cap *caps)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	size_t size = struct_size(sparse, areas, 1);
+	int rc;
+
+	sparse = kzalloc(size, GFP_KERNEL);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 1;
+	sparse->areas[0].offset = 0;
+	sparse->areas[0].size = VDEV_BAR2_MMAP_SIZE;
+	rc = vfio_info_add_capability(caps, &sparse->header, size);
+	kfree(sparse);
+	return rc;
+}
+
+/* Append the capability chain after the info, or ask for more room. */
+static int vdev_region_info_caps(struct vfio_region_info *info,
+				 struct vfio_info_cap *caps, unsigned long arg)
+{
+	info->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+	if (info->argsz < sizeof(*info) + caps->size) {
+		info->argsz = sizeof(*info) + caps->size;
+		info->cap_offset = 0;
+		return 0;
+	}
+	vfio_info_cap_shift(caps, sizeof(*info));
+	if (copy_to_user((void __user *)arg + sizeof(*info), caps->buf,
+			 caps->size))
+		return -EFAULT;
+	info->cap_offset = sizeof(*info);
+	return 0;
+}
+
 static long vdev_region_info(struct idxd_vdev *vdev, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info info;
 	u32 rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	int rc = 0;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
@@ -103,8 +147,15 @@ static long vdev_region_info(struct idxd_vdev *vdev, unsigned long arg)
 		info.size = VDEV_BAR2_SIZE;
 		/* portals are write-only: reads return zeros */
 		info.flags = rw;
-		if (vdev_is_dedicated(vdev))
-			info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		if (!vdev_is_dedicated(vdev))
+			break;
+		info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		rc = vdev_bar2_sparse_mmap(&caps);
+		if (!rc)
+			rc = vdev_region_info_caps(&info, &caps, arg);
+		kfree(caps.buf);
+		if (rc)
+			return rc;
 		break;
 	}
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
@@ -156,6 +207,27 @@ static int vdev_split_pos(loff_t ppos, unsigned int *index, loff_t *pos)
 	return *index < VFIO_PCI_NUM_REGIONS ? 0 : -EINVAL;
 }
 
+/* Config space in one read of any size (QEMU reads it whole). */
+static ssize_t vdev_read_cfg(struct idxd_vdev *vdev, char __user *ubuf,
+			     size_t count, loff_t pos)
+{
+	u8 chunk[64];
+	size_t done;
+	ssize_t rc;
+
+	if (pos < 0 || pos >= VDEV_CFG_SIZE || count > VDEV_CFG_SIZE - pos)
+		return -EINVAL;
+	for (done = 0; done < count; done += rc) {
+		rc = vdev_cfg_read(vdev, pos + done, chunk,
+				   min(count - done, sizeof(chunk)));
+		if (rc < 0)
+			return rc;
+		if (copy_to_user(ubuf + done, chunk, rc))
+			return -EFAULT;
+	}
+	return count;
+}
+
 static ssize_t vdev_read(struct vfio_device *vfio, char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
@@ -165,13 +237,18 @@ static ssize_t vdev_read(struct vfio_device *vfio, char __user *ubuf,
 	ssize_t rc;
 	loff_t pos;
 
-	if (vdev_split_pos(*ppos, &index, &pos) || count > sizeof(val))
+	if (vdev_split_pos(*ppos, &index, &pos))
 		return -EINVAL;
 	atomic64_inc(&vdev->trapped);
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		rc = vdev_read_cfg(vdev, ubuf, count, pos);
+		if (rc > 0)
+			*ppos += rc;
+		return rc;
+	}
+	if (count > sizeof(val))
+		return -EINVAL;
 	switch (index) {
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		rc = vdev_cfg_read(vdev, pos, val, count);
-		break;
 	case VFIO_PCI_BAR0_REGION_INDEX:
 		rc = vdev_mmio_read(vdev, pos, val, count);
 		break;
@@ -321,7 +398,7 @@ int vdev_mdev_probe(struct mdev_device *mdev)
 		rc = -ENOSPC;
 		goto err_put;
 	}
-	vdev->pasid = iommu_alloc_global_pasid(parent->dev);
+	vdev->pasid = siov_idxd_pasid_alloc(vdev->vwq->wq);
 	if (vdev->pasid == IOMMU_PASID_INVALID) {
 		dev_err(&mdev->dev, "no PASID for the vdev\n");
 		rc = -ENOSPC;
@@ -337,7 +414,7 @@ int vdev_mdev_probe(struct mdev_device *mdev)
 	return 0;
 
 err_pasid:
-	iommu_free_global_pasid(vdev->pasid);
+	siov_idxd_pasid_free(vdev->vwq->wq, vdev->pasid);
 err_wq:
 	vdev_release_wq(vdev->vwq, vdev);
 err_put:
@@ -351,7 +428,8 @@ void vdev_mdev_remove(struct mdev_device *mdev)
 
 	/* asks the user to close (request), waits; type1 detaches the PASID */
 	vfio_unregister_group_dev(&vdev->vfio);
-	iommu_free_global_pasid(vdev->pasid);
+	/* kept from the next tenant if the device did not confirm its stop */
+	siov_idxd_pasid_free(vdev->vwq->wq, vdev->pasid);
 	vdev_release_wq(vdev->vwq, vdev);
 	vfio_put_device(&vdev->vfio);
 }

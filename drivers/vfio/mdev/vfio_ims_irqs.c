@@ -12,7 +12,10 @@
  * vfio_ims_irqs_mask()): an interrupt of a masked vector is held pending
  * (vfio_ims_irqs_pending(), for a PBA) and delivered at unmask, as MSI-X
  * requires. The host interrupt stays enabled meanwhile: the IMS entry is
- * masked in hardware only while the vector has no eventfd.
+ * masked in hardware only while the vector has no eventfd, and then the
+ * entry holds what comes in. An interrupt that reaches the handler while
+ * the vector has no eventfd (in the middle of a SET_IRQS) is held too,
+ * and delivered when the vector gets one; release drops it.
  */
 #include <linux/interrupt.h>
 #include <linux/module.h>
@@ -46,7 +49,12 @@ int vfio_ims_irqs_init(struct vfio_ims_irqs *irqs, const char *dev_name,
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_init);
 
-/* Deliver a vector's interrupt, or hold it while masked; any context. */
+/*
+ * Deliver a vector's interrupt, or hold it while masked or while it has
+ * no eventfd: a VMM that re-creates its vectors (QEMU drops the whole
+ * MSI-X index and sets it again when the guest unmasks a new vector)
+ * gets what came in between once the eventfd is back. Any context.
+ */
 static bool vfio_ims_irqs_fire_vector(struct vfio_ims_irqs *irqs,
 				      struct vfio_ims_vector *vec)
 {
@@ -54,14 +62,28 @@ static bool vfio_ims_irqs_fire_vector(struct vfio_ims_irqs *irqs,
 	bool sent = false;
 
 	spin_lock_irqsave(&irqs->trigger_lock, flags);
-	if (vec->masked) {
+	if (vec->masked || !vec->trigger) {
 		vec->pending = true;
-	} else if (vec->trigger) {
+	} else {
 		eventfd_signal(vec->trigger);
 		sent = true;
 	}
 	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
 	return sent;
+}
+
+/* Deliver what a vector holds if it can now; any context. */
+static void vfio_ims_irqs_flush_pending(struct vfio_ims_irqs *irqs,
+					struct vfio_ims_vector *vec)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&irqs->trigger_lock, flags);
+	if (vec->pending && !vec->masked && vec->trigger) {
+		vec->pending = false;
+		eventfd_signal(vec->trigger);
+	}
+	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
 }
 
 static irqreturn_t vfio_ims_irqs_handler(int irq, void *data)
@@ -120,42 +142,100 @@ static void vfio_ims_irqs_clear(struct vfio_ims_irqs *irqs,
 	vfio_ims_irqs_swap(irqs, &vec->trigger, NULL);
 }
 
-/* Give vector @index the eventfd @fd; -1 drops it. Under irqs->lock. */
-static int vfio_ims_irqs_set_trigger(struct vfio_ims_irqs *irqs,
-				     unsigned int index, int fd)
+/* Install the host handler of a vector that gets an eventfd. */
+static int vfio_ims_irqs_request_host(struct vfio_ims_irqs *irqs,
+				      unsigned int index)
 {
 	struct vfio_ims_vector *vec = &irqs->vecs[index];
-	struct eventfd_ctx *trigger;
 	int rc;
 
-	vfio_ims_irqs_clear(irqs, vec);
-	if (fd < 0)
+	if (!vec->virq || vec->requested)
 		return 0;
-	trigger = eventfd_ctx_fdget(fd);
-	if (IS_ERR(trigger))
-		return PTR_ERR(trigger);
-
-	vfio_ims_irqs_swap(irqs, &vec->trigger, trigger);
-	if (!vec->virq)
-		return 0;
-
 	vec->name = kasprintf(GFP_KERNEL, "vfio-ims[%u](%s)", index,
 			      irqs->dev_name);
-	if (!vec->name) {
-		rc = -ENOMEM;
-		goto err;
-	}
+	if (!vec->name)
+		return -ENOMEM;
 	/* unmasks the IMS entry: only now can the parent raise it */
 	rc = request_irq(vec->virq, vfio_ims_irqs_handler, 0, vec->name, irqs);
 	if (rc) {
 		kfree(vec->name);
 		vec->name = NULL;
-		goto err;
+		return rc;
 	}
 	vec->requested = true;
 	return 0;
-err:
-	vfio_ims_irqs_clear(irqs, vec);
+}
+
+/* Remove the host handler of a vector left without an eventfd. */
+static void vfio_ims_irqs_free_host(struct vfio_ims_irqs *irqs,
+				    struct vfio_ims_vector *vec)
+{
+	if (!vec->requested || vec->trigger)
+		return;
+	/* masks the IMS entry again; waits for a running handler */
+	free_irq(vec->virq, irqs);
+	vec->requested = false;
+	kfree(vec->name);
+	vec->name = NULL;
+}
+
+/*
+ * SET_IRQS DATA_EVENTFD on vectors start..start+count: every fd is
+ * resolved and every host handler a new eventfd needs is installed before
+ * any vector changes, so a failure leaves every vector as it was (as
+ * vfio-pci does). fd -1 drops a vector's eventfd. Under irqs->lock.
+ */
+static int vfio_ims_irqs_set_triggers(struct vfio_ims_irqs *irqs,
+				      unsigned int start, unsigned int count,
+				      const s32 *fds)
+{
+	struct eventfd_ctx **new;
+	bool *requested_now;
+	unsigned int i;
+	int rc = 0;
+
+	new = kcalloc(count, sizeof(*new), GFP_KERNEL);
+	requested_now = kcalloc(count, sizeof(*requested_now), GFP_KERNEL);
+	if (!new || !requested_now) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < count && !rc; i++) {
+		if (fds[i] < 0)
+			continue;
+		new[i] = eventfd_ctx_fdget(fds[i]);
+		if (IS_ERR(new[i])) {
+			rc = PTR_ERR(new[i]);
+			new[i] = NULL;
+		}
+	}
+	for (i = 0; i < count && !rc; i++) {
+		if (!new[i] || irqs->vecs[start + i].requested)
+			continue;
+		rc = vfio_ims_irqs_request_host(irqs, start + i);
+		requested_now[i] = !rc;
+	}
+	if (rc) {
+		/* undo the handlers just installed; no trigger changed */
+		for (i = 0; i < count; i++)
+			if (requested_now[i])
+				vfio_ims_irqs_free_host(irqs,
+							&irqs->vecs[start + i]);
+		goto out;
+	}
+	/* the point of no return: swap, put the old eventfds */
+	for (i = 0; i < count; i++) {
+		vfio_ims_irqs_swap(irqs, &irqs->vecs[start + i].trigger, new[i]);
+		new[i] = NULL;
+		vfio_ims_irqs_free_host(irqs, &irqs->vecs[start + i]);
+		vfio_ims_irqs_flush_pending(irqs, &irqs->vecs[start + i]);
+	}
+out:
+	for (i = 0; new && i < count; i++)
+		if (new[i])
+			eventfd_ctx_put(new[i]);
+	kfree(requested_now);
+	kfree(new);
 	return rc;
 }
 
@@ -284,7 +364,6 @@ static int vfio_ims_irqs_set_msix(struct vfio_ims_irqs *irqs,
 {
 	const s32 *fds = data;
 	unsigned int i;
-	int rc = 0;
 
 	if (!(hdr->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
 		return vfio_ims_irqs_set_mask(irqs, hdr, data);
@@ -303,12 +382,7 @@ static int vfio_ims_irqs_set_msix(struct vfio_ims_irqs *irqs,
 		return 0;
 	}
 	/* DATA_EVENTFD: all or nothing, as vfio-pci */
-	for (i = 0; i < hdr->count && !rc; i++)
-		rc = vfio_ims_irqs_set_trigger(irqs, hdr->start + i, fds[i]);
-	if (rc)
-		while (i--)
-			vfio_ims_irqs_clear(irqs, &irqs->vecs[hdr->start + i]);
-	return rc;
+	return vfio_ims_irqs_set_triggers(irqs, hdr->start, hdr->count, fds);
 }
 
 static int vfio_ims_irqs_set_req(struct vfio_ims_irqs *irqs,
@@ -421,12 +495,8 @@ void vfio_ims_irqs_mask(struct vfio_ims_irqs *irqs, unsigned int index,
 	vec = &irqs->vecs[index];
 	spin_lock_irqsave(&irqs->trigger_lock, flags);
 	vec->masked = mask;
-	if (!mask && vec->pending) {
-		vec->pending = false;
-		if (vec->trigger)
-			eventfd_signal(vec->trigger);
-	}
 	spin_unlock_irqrestore(&irqs->trigger_lock, flags);
+	vfio_ims_irqs_flush_pending(irqs, vec);
 }
 EXPORT_SYMBOL_GPL(vfio_ims_irqs_mask);
 

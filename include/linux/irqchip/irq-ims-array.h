@@ -18,6 +18,8 @@
 #define IMS_ARRAY_DATA			0x8
 #define IMS_ARRAY_CTRL			0xc
 #define  IMS_ARRAY_CTRL_MASK		BIT(0)
+/* reads 1 while a masked slot holds an interrupt; writing 1 drops it */
+#define  IMS_ARRAY_CTRL_PENDING		BIT(1)
 #define  IMS_ARRAY_CTRL_PASID_EN	BIT(3)
 #define  IMS_ARRAY_CTRL_PASID		GENMASK(31, 12)
 

@@ -15,6 +15,7 @@
  *     free                          release, then free every vector
  *     submit I N                    N memmoves through the WQ's IMS portal,
  *                                   each asking for vector I's interrupt
+ *                                   (waited for if vector I is requested)
  *   /sys/kernel/debug/ims_test/vectors  one line per vector:
  *     "index handle virq pasid requested irqs" (pasid -1 for none)
  *   /sys/kernel/debug/ims_test/last     outcome of the last submit:
@@ -214,12 +215,14 @@ static int ims_test_submit(unsigned int idx, unsigned int n)
 		 * before the next descriptor: two messages reaching the same
 		 * vector before the CPU takes the first are one interrupt
 		 * (edge MSI), and each descriptor's must be counted. A
-		 * descriptor that must stay silent is watched for a while.
+		 * descriptor that must stay silent is watched for a while. A
+		 * vector nobody requested is masked: the slot holds it.
 		 */
 		timeout = jiffies + msecs_to_jiffies(st == DSA_COMP_SUCCESS ?
 						     IMS_TEST_TIMEOUT_MS :
 						     IMS_TEST_SILENCE_MS);
-		while (atomic_read(&t.vecs[idx].irqs) == seen &&
+		while (t.vecs[idx].requested &&
+		       atomic_read(&t.vecs[idx].irqs) == seen &&
 		       time_before(jiffies, timeout))
 			usleep_range(1000, 2000);
 	}
@@ -328,7 +331,8 @@ static int ims_test_probe(struct siov_idxd_dev *sdev)
 		iommu_free_global_pasid(t.pasid);
 		goto err_buf;
 	}
-	rc = siov_idxd_wq_enable(wq, t.pasid);
+	rc = siov_idxd_wq_enable(wq, &(struct siov_idxd_wq_run) {
+		.dedicated = true, .priv = true, .pasid = t.pasid });
 	if (rc) {
 		ims_test_put_pasid();
 		goto err_buf;

@@ -61,6 +61,10 @@ class Dsa:
         # what firmware would do: map MMCONFIG (Q35 PCIEXBAR, 256 MiB)
         m.cfg_write32(0, 0x64, 0)
         m.cfg_write32(0, 0x60, MMCONFIG | 1)
+        self.map_bars()
+
+    def map_bars(self):
+        m = self.m
         m.cfg_write32(DEVFN, 0x10, BAR0)
         m.cfg_write32(DEVFN, 0x14, 0)
         m.cfg_write32(DEVFN, 0x18, BAR2)
@@ -564,6 +568,15 @@ def ims_interrupts(qemu):
         assert m.memread(mbox, 4) == b"\0\0\0\0"
         m.writel(ims + 18 * 16 + 12, 0)
         assert struct.unpack("<I", m.memread(mbox, 4))[0] == 0x1818
+        # PENDING shows a held interrupt; writing it back drops it
+        m.memset(mbox, 4, 0)
+        m.writel(ims + 18 * 16 + 12, 1)
+        fire(18)
+        assert m.readl(ims + 18 * 16 + 12) == 1 | 2, "pending not shown"
+        m.writel(ims + 18 * 16 + 12, 1 | 2)
+        assert m.readl(ims + 18 * 16 + 12) == 1, "pending not dropped"
+        m.writel(ims + 18 * 16 + 12, 0)
+        assert m.memread(mbox, 4) == b"\0\0\0\0", "dropped interrupt fired"
         # an entry bound to PASID 5 refuses a descriptor without a PASID
         m.memset(mbox, 4, 0)
         entry(19, 0x1919, (1 << 3) | (5 << 12))
@@ -682,6 +695,52 @@ def reset_and_halt(qemu):
         assert d.r32(GENSTS) & 3 == 1
         d.w32(CMDSTS, 0x12345678)
         assert d.r32(CMDSTS) == 0
+    finally:
+        d.close()
+
+
+def pcie_cap(m):
+    pos = m.cfg_read32(DEVFN, 0x34) & 0xFF
+    while pos:
+        hdr = m.cfg_read32(DEVFN, pos)
+        if hdr & 0xFF == 0x10:
+            return pos
+        pos = (hdr >> 8) & 0xFF
+    raise AssertionError("no PCIe capability")
+
+
+@test
+def command_fault_hooks(qemu):
+    d = ready(qemu)
+    m = d.m
+    try:
+        # x-fail-cmd: the next Disable WQ fails and changes nothing
+        m.qom_set(DEV_PATH, "x-fail-cmd", DISABLE_WQ)
+        assert d.cmd(DISABLE_WQ, 1) == 0x03
+        assert m.readl(d.wqcfg(0, 6)) >> 30 == 1, "failed disable disabled"
+        assert m.qom_get(DEV_PATH, "x-fail-cmd") == 0, "not one-shot"
+        assert d.cmd(DISABLE_WQ, 1) == 0
+        d.enable_wq(0)
+        # x-hang-cmd: Abort WQ stays active, without an interrupt
+        d.w32(GENCTRL, 3)
+        d.w32(INTCAUSE, d.r32(INTCAUSE))
+        m.qom_set(DEV_PATH, "x-hang-cmd", ABORT_WQ)
+        d.w32(CMD, (ABORT_WQ << 20) | 1 | 0x80000000)
+        m.step(1000000)
+        assert d.r32(CMDSTS) & 0x80000000, "hung command not active"
+        assert not d.r32(INTCAUSE) & 2, "hung command interrupted"
+        assert d.r32(GENSTS) & 3 == 1
+        # a command on top of an active one halts the device
+        d.w32(CMD, DISABLE_WQ << 20 | 1)
+        assert d.r32(GENSTS) & 3 == 3, "command while active did not halt"
+        assert m.qom_get(DEV_PATH, "cmds-while-active") == 1
+        # a function reset ends it all
+        devctl = pcie_cap(m) + 8
+        m.cfg_write32(DEVFN, devctl, m.cfg_read32(DEVFN, devctl) | 0x8000)
+        d.map_bars()
+        assert d.r32(VERSION) != 0, "BAR0 not mapped again"
+        assert d.r32(CMDSTS) == 0 and d.r32(GENSTS) == 0
+        assert m.qom_get(DEV_PATH, "x-hang-cmd") == 0
     finally:
         d.close()
 

@@ -5,7 +5,8 @@
  * Only fields the specification defines as writable can be changed; a
  * write to anything else, or to a table while its owner is enabled, is
  * dropped and logged as a guest error. Commands complete synchronously:
- * CMDSTS is never observed active.
+ * CMDSTS is never observed active, unless the x-hang-cmd test hook left a
+ * command active; a command written while one is active halts the device.
  *
  * Copyright (c) 2026 idxd-siov developers
  *
@@ -478,7 +479,33 @@ static void dsa_write_cmd(DSAState *s, uint32_t val)
     uint32_t operand = val & DSA_CMD_OPERAND_MASK;
     uint32_t result = 0, err;
 
-    err = dsa_exec_cmd(s, code, operand, &result);
+    /*
+     * Software must wait for CMDSTS.active to clear before the next
+     * command. A driver that does not has lost track of the device: the
+     * model halts, so that the mistake is loud instead of undefined.
+     */
+    if (s->cmdsts & DSA_CMDSTS_ACTIVE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "idxd-dsa: command %u written while "
+                      "a command is active: halting\n", code);
+        s->cmds_while_active++;
+        trace_dsa_cmd_while_active(code, operand);
+        dsa_halt(s);
+        return;
+    }
+    /* x-hang-cmd: accepted, never completed; only a function reset ends it */
+    if (s->hang_cmd && code == s->hang_cmd) {
+        s->hang_cmd = 0;
+        s->cmdsts = DSA_CMDSTS_ACTIVE;
+        trace_dsa_cmd_hang(code, operand);
+        return;
+    }
+    /* x-fail-cmd: refused as a device error, with no effect */
+    if (s->fail_cmd && code == s->fail_cmd) {
+        s->fail_cmd = 0;
+        err = DSA_CMDSTS_HW_ERR;
+    } else {
+        err = dsa_exec_cmd(s, code, operand, &result);
+    }
     trace_dsa_cmd(code, operand, err, result);
     if (err) {
         qemu_log_mask(LOG_GUEST_ERROR, "idxd-dsa: command %u operand 0x%x "
@@ -635,7 +662,23 @@ const MemoryRegionOps dsa_regs_ops = {
     },
 };
 
-/* IMS: 16-byte entries (address lo/hi, data, control) of 32-bit fields. */
+/*
+ * IMS: 16-byte entries (address lo/hi, data, control) of 32-bit fields.
+ * The control word shows whether a masked entry holds an interrupt
+ * (PENDING); writing PENDING back drops it, so that software handing the
+ * entry to a new owner can make sure the old owner's interrupt never
+ * reaches the new one.
+ */
+static uint32_t dsa_ims_read32(DSAState *s, uint32_t idx, int dw)
+{
+    uint32_t val = s->ims[idx][dw];
+
+    if (dw == 3 && s->ims_pending[idx]) {
+        val |= DSA_IMS_CTRL_PENDING;
+    }
+    return val;
+}
+
 static uint64_t dsa_ims_read(void *opaque, hwaddr addr, unsigned size)
 {
     DSAState *s = opaque;
@@ -646,9 +689,9 @@ static uint64_t dsa_ims_read(void *opaque, hwaddr addr, unsigned size)
     if (idx >= dsa_num_ims(s)) {
         return 0;
     }
-    val = s->ims[idx][dw];
-    if (size == 8) {
-        val |= (uint64_t)s->ims[idx][dw + 1] << 32;
+    val = dsa_ims_read32(s, idx, dw);
+    if (size == 8 && dw < 3) {      /* accesses are aligned: dw is 0 or 2 */
+        val |= (uint64_t)dsa_ims_read32(s, idx, dw + 1) << 32;
     }
     return val;
 }
@@ -658,6 +701,9 @@ static void dsa_ims_write32(DSAState *s, uint32_t idx, int dw, uint32_t val)
     uint32_t old = s->ims[idx][3];
 
     if (dw == 3) {
+        if (val & DSA_IMS_CTRL_PENDING) {
+            s->ims_pending[idx] = false;
+        }
         val &= DSA_IMS_CTRL_WRITABLE;
     }
     s->ims[idx][dw] = val;

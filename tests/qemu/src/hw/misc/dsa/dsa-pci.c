@@ -11,6 +11,11 @@
  * Test hooks (QOM properties, not guest visible):
  *   x-engines-paused  queue descriptors without running them
  *   x-halt            write true to halt the device (software error)
+ *   x-hang-cmd        a command code: the next such command stays active
+ *                     (CMDSTS.active) until a function reset; then 0 again
+ *   x-fail-cmd        a command code: the next such command fails with
+ *                     status 0x03 (hardware error) and does nothing
+ *   cmds-while-active commands written while one was active (each halts)
  *   descs-completed   number of descriptors completed (read-only)
  *   enqcmd-retries    number of ENQCMD submissions answered "retry"
  *
@@ -208,6 +213,12 @@ static void dsa_instance_init(Object *obj)
     object_property_add_bool(obj, "x-engines-paused", dsa_get_paused,
                              dsa_set_paused);
     object_property_add_bool(obj, "x-halt", dsa_get_halted, dsa_set_halted);
+    object_property_add_uint8_ptr(obj, "x-hang-cmd", &s->hang_cmd,
+                                  OBJ_PROP_FLAG_READWRITE);
+    object_property_add_uint8_ptr(obj, "x-fail-cmd", &s->fail_cmd,
+                                  OBJ_PROP_FLAG_READWRITE);
+    object_property_add_uint64_ptr(obj, "cmds-while-active",
+                                   &s->cmds_while_active, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "descs-completed",
                                    &s->descs_completed, OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "enqcmd-retries",

@@ -189,6 +189,8 @@ enum dsa_cmdsts_err {
 
 /* IMS entry control word (dword 3) */
 #define DSA_IMS_CTRL_MASK           (1u << 0)
+/* reads 1 while a masked entry holds an interrupt; writing 1 drops it */
+#define DSA_IMS_CTRL_PENDING        (1u << 1)
 #define DSA_IMS_CTRL_PASID_EN       (1u << 3)
 #define DSA_IMS_CTRL_PASID_SHIFT    12
 #define DSA_IMS_CTRL_WRITABLE       0xfffff009u

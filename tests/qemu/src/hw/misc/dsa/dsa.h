@@ -63,6 +63,8 @@ struct DSAState {
     uint16_t total_wq_size;
     uint8_t ims_mult;           /* IMS entries = 256 * ims_mult */
     bool engines_paused;        /* test hook: queue but do not execute */
+    uint8_t hang_cmd;           /* test hook: next such command never ends */
+    uint8_t fail_cmd;           /* test hook: next such command fails */
 
     /* registers */
     uint32_t gencfg;
@@ -83,6 +85,7 @@ struct DSAState {
     /* statistics, readable as QOM properties by tests */
     uint64_t descs_completed;
     uint64_t enqcmd_retries;
+    uint64_t cmds_while_active;
 };
 
 static inline uint32_t dsa_num_msix(DSAState *s)
