@@ -40,6 +40,11 @@ TMP=$(mktemp -d)
 
 available() { cat "$TYPES/$1/available_instances"; }
 
+# figure TEXT: a measured figure, printed after the checks (a passing
+# check's own output is not shown)
+FIGURES=$TMP/figures
+figure() { echo "figure: $*" >>"$FIGURES"; }
+
 Q=/sys/kernel/debug/idxd_siov/dsa0/quarantine
 QMP_MARKER="idxd-siov-test: qmp"
 
@@ -255,8 +260,32 @@ swerr_log_is_ratelimited() {
 		$(($(cat "$MDEV/$UUID_B/swerrs") - before)) 100 || return 1
 	lines=$(dmesg | sed -n '/idxd-siov-test: software error flood/,$p' |
 		grep -c 'software error 0x')
-	echo "100 guest software errors took $lines host log lines"
+	figure "100 guest software errors (each waited for) took $lines host log lines"
 	[ "$lines" -le 50 ]
+}
+
+# A shared WQ answers ENQCMDS "retry" when full, which a guest that sees
+# a dedicated WQ cannot hear: the vdev keeps such descriptors in order
+# and re-issues them, and one beyond the guest's WQ size comes back as
+# the overflow software error. With the engines paused, S1 fills the WQ,
+# S2's 16 wait in its backlog; once resumed all 32 complete.
+trapped_backlog_loses_nothing() {
+	local i rc=0
+	rm -f "$TMP/backlog.ready" "$TMP/backlog.go"
+	qmp_set x-engines-paused true
+	"$TEST_DIR/vdev_user" backlog "$UUID_S1" "$UUID_S2" "$TMP/backlog.ready" \
+		"$TMP/backlog.go" >"$TMP/backlog.out" 2>&1 &
+	for i in $(seq 600); do
+		[ -e "$TMP/backlog.ready" ] && break
+		kill -0 $! 2>/dev/null || break
+		sleep 0.1
+	done
+	qmp_set x-engines-paused false
+	touch "$TMP/backlog.go"
+	wait $! || rc=1
+	cat "$TMP/backlog.out"
+	figure "$(grep '^backlog:' "$TMP/backlog.out")"
+	return $rc
 }
 
 # A WQ being unbound is given to no new vdev: it is off its parent's list
@@ -310,6 +339,7 @@ hung_command_quarantines_until_reset() {
 		sleep 0.5
 	done
 	echo "$q"
+	figure "hung Abort WQ: quarantine $(tr '\n' ' ' <<<"$q")after $((i / 2)) s"
 	grep -q '^quarantined: [2-9]' <<<"$q" && grep -q '^stop_unconfirmed: 0' <<<"$q" &&
 	! grep -qE '^(pasid|ims|memory)' <<<"$q" ||
 		{ echo "not quarantined and released:"; dmesg | tail -n 20; return 1; }
@@ -410,6 +440,8 @@ check "removing an open vdev asks its user and finishes (type locked while open)
 check "closing with descriptors in flight, 20 times per vdev" close_under_load
 check "100 guest software errors: all forwarded, the host log ratelimited" \
 	swerr_log_is_ratelimited
+check "trapped portal on a full shared WQ: backlog in order, overflow reported" \
+	trapped_backlog_loses_nothing
 check "no vdev is created on a WQ being unbound" no_vdev_on_a_wq_being_unbound
 check "unbinding the vdev WQs with vdevs open finishes; users asked" \
 	parent_unbind_while_open
@@ -419,5 +451,6 @@ check "unbinding the parent PCI driver with vdevs open finishes; users asked" \
 check "a hung command: PASID and IMS quarantined until the function reset" \
 	hung_command_quarantines_until_reset
 check "teardown: modules unload" teardown
+[ ! -f "$FIGURES" ] || cat "$FIGURES"
 rm -rf "$TMP"
 finish_checks

@@ -528,8 +528,14 @@ TEST_F(shared, trapped_portal_is_never_mapped)
 	ASSERT_EQ(0, bar2.flags & VFIO_REGION_INFO_FLAG_MMAP);
 	ASSERT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED,
 				   self->s1.device, bar2.offset));
-	/* the guest sees a shared WQ */
-	ASSERT_NE(0, rd64(&self->s1, self->s1.bar0, R_WQCAP) & (1ULL << 48));
+	/*
+	 * The guest sees a dedicated WQ without PASID: a stock idxd without
+	 * a vIOMMU refuses a shared or PASID-enabled one at probe.
+	 */
+	ASSERT_NE(0, rd64(&self->s1, self->s1.bar0, R_WQCAP) & (1ULL << 49));
+	ASSERT_EQ(0, rd64(&self->s1, self->s1.bar0, R_WQCAP) & (1ULL << 48));
+	ASSERT_NE(0, rd32(&self->s1, self->s1.bar0, 0x800 + 2 * 4) & 1);
+	ASSERT_EQ(0, rd32(&self->s1, self->s1.bar0, 0x800 + 2 * 4) & (1u << 3));
 }
 
 /*

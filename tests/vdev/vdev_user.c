@@ -13,6 +13,14 @@
  *	COUNT descriptors whose completion record is unmapped: each one a
  *	software error of the parent's WQ, waited for on vector 0 (so each
  *	is forwarded) and cleared. Exits 0 if every one arrived.
+ *   vdev_user backlog UUID1 UUID2 READY_FILE GO_FILE
+ *	for two dsa-1swq-v1 vdevs on one shared WQ of size 16 whose engines
+ *	the caller paused: 16 memmoves on each (the second 16 find the WQ
+ *	full: they wait in the vdev's backlog), then a 17th on the second,
+ *	which overflows its dedicated-looking WQ and must come back as a
+ *	software error (0x32). Touches READY_FILE, waits for GO_FILE (the
+ *	caller resumes the engines), then requires all 32 to complete with
+ *	their data. Nothing a guest submits may be lost.
  *   vdev_user flood UUID ROUNDS
  *	ROUNDS times: fill the WQ with descriptors and close the device
  *	at once, with them still in flight. Exits 0 if every open, bring-up
@@ -137,6 +145,90 @@ static int swerrs(const char *uuid, int count)
 	return 0;
 }
 
+#define BACKLOG_N	16
+
+static int backlog(const char *u1, const char *u2, const char *ready,
+		   const char *go)
+{
+	struct vdev v[2];
+	int64_t deadline;
+	struct dsa_completion_record *cr;
+	int i, k, done;
+	uint64_t w0;
+	FILE *f;
+
+	if (up(&v[0], u1) || up(&v[1], u2))
+		return 1;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < BACKLOG_N; i++) {
+			struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+
+			/* each a 64-byte fill of its own slot, record per slot */
+			d.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR;
+			d.pattern = 0x1111111111111111ULL * (i + 1);
+			d.dst_addr = v[k].iova + PAGE + 64 * i;
+			d.xfer_size = 64;
+			d.completion_addr = v[k].iova + 2 * PAGE + 32 * i;
+			if (vdev_post(&v[k], &d)) {
+				fprintf(stderr, "backlog: post %d/%d refused\n", k, i);
+				return 1;
+			}
+		}
+	}
+	/* one more than the second vdev's WQ holds: its overflow */
+	{
+		struct dsa_hw_desc d = { .opcode = DSA_OPCODE_MEMFILL };
+
+		d.dst_addr = v[1].iova + PAGE;
+		d.xfer_size = 64;
+		drain_event(v[1].msix[0]);
+		if (vdev_post(&v[1], &d) || !wait_event(v[1].msix[0], 5000)) {
+			fprintf(stderr, "backlog: no overflow error\n");
+			return 1;
+		}
+		w0 = rd64(&v[1], v[1].bar0, R_SWERR);
+		if (!(w0 & 1) || ((w0 >> 8) & 0xff) != 0x32) {
+			fprintf(stderr, "backlog: SWERR %#llx, not an overflow\n",
+				(unsigned long long)w0);
+			return 1;
+		}
+		wr32(&v[1], v[1].bar0, R_SWERR, 1);
+	}
+	f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	deadline = now_ns() + 120 * 1000000000LL;
+	while (access(go, F_OK) && now_ns() < deadline)
+		usleep(10000);
+	for (k = 0; k < 2; k++) {
+		done = 0;
+		deadline = now_ns() + 60 * 1000000000LL;
+		while (done < BACKLOG_N && now_ns() < deadline) {
+			done = 0;
+			for (i = 0; i < BACKLOG_N; i++) {
+				cr = (void *)(v[k].buf + 2 * PAGE + 32 * i);
+				done += __atomic_load_n(&cr->status, __ATOMIC_ACQUIRE) ==
+					DSA_COMP_SUCCESS;
+			}
+			usleep(1000);
+		}
+		for (i = 0; i < BACKLOG_N; i++)
+			if (*(uint64_t *)(v[k].buf + PAGE + 64 * i) !=
+			    0x1111111111111111ULL * (i + 1))
+				break;
+		if (done != BACKLOG_N || i != BACKLOG_N) {
+			fprintf(stderr, "backlog: vdev %d: %d of %d completed, data up to %d\n",
+				k, done, BACKLOG_N, i);
+			return 1;
+		}
+	}
+	printf("backlog: %d descriptors on a full shared WQ, all completed; the overflow reported\n",
+	       2 * BACKLOG_N);
+	vdev_close(&v[0]);
+	vdev_close(&v[1]);
+	return 0;
+}
+
 static int flood(const char *uuid, int rounds)
 {
 	struct dsa_completion_record *cr;
@@ -201,12 +293,14 @@ int main(int argc, char **argv)
 {
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "hold"))
 		return hold(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 0);
+	if (argc == 6 && !strcmp(argv[1], "backlog"))
+		return backlog(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 4 && !strcmp(argv[1], "swerrs"))
 		return swerrs(argv[2], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "flood"))
 		return flood(argv[2], atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "bench"))
 		return bench(argv[2], atol(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: vdev_user hold UUID READY_FILE [LINGER_MS] | swerrs UUID COUNT | flood UUID ROUNDS | bench UUID COUNT SIZE\n");
+	fprintf(stderr, "usage: vdev_user hold UUID READY_FILE [LINGER_MS] | swerrs UUID COUNT | backlog UUID1 UUID2 READY GO | flood UUID ROUNDS | bench UUID COUNT SIZE\n");
 	return 2;
 }

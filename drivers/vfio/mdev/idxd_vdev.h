@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "vfio_ims_irqs.h"
 
@@ -54,7 +55,9 @@
  * dsa-1dwq-v1: a dedicated WQ, portals mmapped (no trap per descriptor).
  * dsa-1swq-v1: a trapped portal, each descriptor re-issued by the host
  * with the vdev's PASID: a share of a shared WQ, or a dedicated WQ whose
- * vdev was switched to this type through its type attribute.
+ * vdev was switched to this type through its type attribute. Either way
+ * the guest sees a dedicated WQ, the only kind a stock guest driver
+ * without a vIOMMU can use.
  */
 enum vdev_type_id {
 	VDEV_TYPE_1DWQ,
@@ -63,6 +66,9 @@ enum vdev_type_id {
 };
 
 extern const char * const vdev_type_names[VDEV_NR_TYPES];
+
+/* A DSA descriptor. */
+#define VDEV_DESC_SIZE		64
 
 /* How many vdevs share one shared WQ. */
 #define VDEV_SWQ_SHARES		4
@@ -119,6 +125,13 @@ struct vdev_parent {
  * @desc: a descriptor being written to the trapped portal in pieces
  * @desc_filled: which qwords of @desc arrived
  * @desc_pos: the portal offset @desc is written at
+ * @backlog: trapped descriptors a shared WQ answered "retry", in order
+ *	(a ring of @backlog_size, @backlog_len from @backlog_head); open only
+ * @backlog_size: the guest-visible WQ size
+ * @backlog_head: see @backlog
+ * @backlog_len: see @backlog
+ * @backlog_work: re-issues the backlog
+ * @retries: ENQCMDS answered "retry" (vdev_portal.c)
  * @trapped: accesses that reached the host (region reads/writes)
  * @swerrs: software errors forwarded to the guest
  */
@@ -139,9 +152,15 @@ struct idxd_vdev {
 	u8 bar0[VDEV_BAR0_EMU_SIZE];
 	struct siov_idxd_ims_vector ims[VDEV_MSIX_VECS - 1];
 	struct vfio_ims_irqs irqs;
-	u8 desc[64];
+	u8 desc[VDEV_DESC_SIZE];
 	u8 desc_filled;
 	loff_t desc_pos;
+	u8 (*backlog)[VDEV_DESC_SIZE];
+	unsigned int backlog_size;
+	unsigned int backlog_head;
+	unsigned int backlog_len;
+	struct delayed_work backlog_work;
+	atomic64_t retries;
 	atomic64_t trapped;
 	atomic_t swerrs;
 };
@@ -185,6 +204,7 @@ bool vdev_cfg_bus_master(struct idxd_vdev *vdev);
 void vdev_mmio_init(struct idxd_vdev *vdev);
 void vdev_reset(struct idxd_vdev *vdev);
 void vdev_forward_swerr(void *data, const u64 *swerr);
+void vdev_report_overflow(struct idxd_vdev *vdev, const u8 *desc);
 ssize_t vdev_mmio_read(struct idxd_vdev *vdev, loff_t pos, void *buf,
 		       size_t count);
 ssize_t vdev_mmio_write(struct idxd_vdev *vdev, loff_t pos, const void *buf,
@@ -193,5 +213,9 @@ ssize_t vdev_mmio_write(struct idxd_vdev *vdev, loff_t pos, const void *buf,
 /* vdev_portal.c */
 ssize_t vdev_portal_write(struct idxd_vdev *vdev, loff_t pos,
 			  const void __user *buf, size_t count);
+int vdev_backlog_init(struct idxd_vdev *vdev);
+void vdev_backlog_exit(struct idxd_vdev *vdev);
+void vdev_backlog_drop(struct idxd_vdev *vdev);
+int vdev_backlog_flush(struct idxd_vdev *vdev);
 
 #endif /* _IDXD_VDEV_H */

@@ -92,7 +92,6 @@ static void vdev_set_wq_state(struct idxd_vdev *vdev, bool enabled)
 void vdev_mmio_init(struct idxd_vdev *vdev)
 {
 	const struct siov_idxd_wq_limits *l = &vdev->limits;
-	bool dedicated = vdev_is_dedicated(vdev);
 	unsigned long flags;
 	u32 mode;
 	int i;
@@ -105,10 +104,10 @@ void vdev_mmio_init(struct idxd_vdev *vdev)
 	     (l->gencap & VDEV_GENCAP_PASSED) | IDXD_GENCAP_CMD_CAP |
 	     FIELD_PREP(IDXD_GENCAP_MAX_XFER_SHIFT, l->max_xfer_shift) |
 	     FIELD_PREP(IDXD_GENCAP_MAX_BATCH_SHIFT, l->max_batch_shift));
+	/* both types look dedicated: trapped descriptors never see a retry */
 	wr64(vdev, IDXD_WQCAP_OFFSET,
 	     FIELD_PREP(IDXD_WQCAP_TOTAL_SIZE, l->size) |
-	     FIELD_PREP(IDXD_WQCAP_NUM_WQS, 1) |
-	     (dedicated ? IDXD_WQCAP_DEDICATED : IDXD_WQCAP_SHARED));
+	     FIELD_PREP(IDXD_WQCAP_NUM_WQS, 1) | IDXD_WQCAP_DEDICATED);
 	wr64(vdev, IDXD_GRPCAP_OFFSET, FIELD_PREP(IDXD_GRPCAP_NUM_GROUPS, 1));
 	wr64(vdev, IDXD_ENGCAP_OFFSET, FIELD_PREP(IDXD_ENGCAP_NUM_ENGINES, 1));
 	for (i = 0; i < IDXD_OPCAP_QWORDS; i++)
@@ -124,11 +123,9 @@ void vdev_mmio_init(struct idxd_vdev *vdev)
 	wr64(vdev, VDEV_GRPCFG_OFFSET + IDXD_GRPCFG_WQS_OFFSET, 1);
 	wr64(vdev, VDEV_GRPCFG_OFFSET + IDXD_GRPCFG_ENGINES_OFFSET, 1);
 
-	mode = FIELD_PREP(IDXD_WQCFG_PRIORITY, l->priority);
-	if (dedicated)
-		mode |= IDXD_WQCFG_DEDICATED;
-	else
-		mode |= IDXD_WQCFG_PASID_EN;
+	/* no PASID: a stock guest without a vIOMMU refuses one */
+	mode = FIELD_PREP(IDXD_WQCFG_PRIORITY, l->priority) |
+	       IDXD_WQCFG_DEDICATED;
 	wr32(vdev, VDEV_WQCFG(IDXD_WQCFG_SIZE_DW),
 	     FIELD_PREP(IDXD_WQCFG_WQ_SIZE, l->size));
 	wr32(vdev, VDEV_WQCFG(IDXD_WQCFG_MODE_DW), mode);
@@ -191,12 +188,45 @@ void vdev_forward_swerr(void *data, const u64 *swerr)
 		vfio_ims_irqs_signal(&vdev->irqs, 0);
 }
 
+/* The model's code for a descriptor beyond a dedicated WQ's size. */
+#define VDEV_SWERR_WQ_OVERFLOW	0x32
+
+/**
+ * vdev_report_overflow() - the guest had more in flight than its WQ holds
+ * @vdev: the vdev, its lock held
+ * @desc: the descriptor that did not fit, dropped
+ *
+ * Reported as a dedicated WQ reports it: a software error with the
+ * descriptor's operation, and the error interrupt.
+ */
+void vdev_report_overflow(struct idxd_vdev *vdev, const u8 *desc)
+{
+	u64 swerr[IDXD_SWERR_QWORDS] = {
+		IDXD_SWERR_VALID | IDXD_SWERR_DESC_VALID |
+		FIELD_PREP(IDXD_SWERR_ERROR, VDEV_SWERR_WQ_OVERFLOW) |
+		FIELD_PREP(IDXD_SWERR_OPERATION, desc[7]),
+	};
+
+	dev_dbg_ratelimited(vdev_dev(vdev), "trapped portal overflow\n");
+	vdev_forward_swerr(vdev, swerr);
+}
+
 /*
  * Drain or abort what the guest queued: the whole WQ if it is ours alone,
  * our PASID's descriptors on a shared one.
  */
 static int vdev_wq_flush(struct idxd_vdev *vdev, bool abort)
 {
+	int rc;
+
+	/* the backlog is part of the WQ: dropped by abort, run by drain */
+	if (abort) {
+		vdev_backlog_drop(vdev);
+	} else {
+		rc = vdev_backlog_flush(vdev);
+		if (rc)
+			return rc;
+	}
 	return siov_idxd_wq_drain(vdev->vwq->wq, vdev->vwq->dedicated ?
 				  IOMMU_NO_PASID : vdev->pasid, abort);
 }
@@ -263,8 +293,7 @@ static u32 vdev_cmd_wq(struct idxd_vdev *vdev, u32 code, u32 operand)
 		u32 mode = rd32(vdev, VDEV_WQCFG(IDXD_WQCFG_MODE_DW));
 
 		vdev_wq_stop(vdev, true);
-		if (vdev_is_dedicated(vdev))
-			mode &= ~VDEV_WQCFG_GUEST_MODE;
+		mode &= ~VDEV_WQCFG_GUEST_MODE;
 		wr32(vdev, VDEV_WQCFG(IDXD_WQCFG_MODE_DW), mode);
 		return IDXD_CMDSTS_SUCCESS;
 	}
@@ -409,7 +438,7 @@ static void vdev_write32(struct idxd_vdev *vdev, unsigned int off, u32 val)
 		break;
 	case VDEV_WQCFG(IDXD_WQCFG_MODE_DW):
 		/* the guest's view of its PASID; never reaches the parent */
-		if (vdev_is_dedicated(vdev) && !vdev->wq_enabled)
+		if (!vdev->wq_enabled)
 			wr32(vdev, off, (old & ~VDEV_WQCFG_GUEST_MODE) |
 					(val & VDEV_WQCFG_GUEST_MODE));
 		break;

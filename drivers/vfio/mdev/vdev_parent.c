@@ -33,7 +33,7 @@ const char * const vdev_type_names[VDEV_NR_TYPES] = {
 
 static const char * const vdev_type_descriptions[VDEV_NR_TYPES] = {
 	[VDEV_TYPE_1DWQ] = "one dedicated WQ of a DSA, its IMS portals mapped into the guest",
-	[VDEV_TYPE_1SWQ] = "a share of a shared WQ of a DSA, descriptors trapped and re-issued",
+	[VDEV_TYPE_1SWQ] = "a share of a shared WQ of a DSA, seen as a dedicated WQ, trapped",
 };
 
 static enum vdev_type_id vdev_type_id(struct mdev_type *mtype)

@@ -56,6 +56,11 @@ static int vdev_open_device(struct vfio_device *vfio)
 					   vdev->ims[i].virq);
 	}
 	siov_idxd_wq_get_limits(vdev->vwq->wq, &vdev->limits);
+	rc = vdev_backlog_init(vdev);
+	if (rc) {
+		vdev_free_ims(vdev, VDEV_MSIX_VECS - 1);
+		return rc;
+	}
 	vdev_cfg_init(vdev);
 	vdev_mmio_init(vdev);
 	vdev->open = true;
@@ -66,13 +71,15 @@ static void vdev_close_device(struct vfio_device *vfio)
 {
 	struct idxd_vdev *vdev = vfio_to_vdev(vfio);
 
-	guard(mutex)(&vdev->lock);
-	/* nothing of this user may run after close: abort, not drain */
-	vdev_reset(vdev);
-	vfio_ims_irqs_release(&vdev->irqs);
-	vdev_free_ims(vdev, VDEV_MSIX_VECS - 1);
-	vdev->desc_filled = 0;
-	vdev->open = false;
+	scoped_guard(mutex, &vdev->lock) {
+		/* nothing of this user may run after close: abort, not drain */
+		vdev_reset(vdev);
+		vfio_ims_irqs_release(&vdev->irqs);
+		vdev_free_ims(vdev, VDEV_MSIX_VECS - 1);
+		vdev->open = false;
+	}
+	/* the backlog work takes the lock: waited for outside it */
+	vdev_backlog_exit(vdev);
 }
 
 /*
