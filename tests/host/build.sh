@@ -6,16 +6,30 @@
 # the checkout.
 
 # build_parent: build every module of the tree (Kbuild at the top: the
-# ims-array irqchip, the parent driver); sets PARENT_KMOD to the directory
-# that holds siov_idxd_bus.ko and idxd.ko and IMS_KMOD to irq-ims-array.ko's.
+# ims-array irqchip, the parent driver); sets PARENT_BUILD to the build
+# tree (its Module.symvers), PARENT_KMOD to the directory that holds
+# siov_idxd_bus.ko and idxd.ko and IMS_KMOD to irq-ims-array.ko's.
+# The tree is keyed by the sources' hash: a suite running while another
+# one builds different sources keeps its .ko files (a shared tree was
+# rewritten under a running VM's insmod: "Unknown symbol in module").
+# The last few trees are kept.
 build_parent() {
-	local build="$IDXD_SIOV_CACHE/parent-build"
+	local key build old
+	key=$(hash_inputs "$TOP/include" "$TOP/drivers" "$TOP/Kbuild")
+	build="$IDXD_SIOV_CACHE/modules/$key"
+	mkdir -p "$build"
+	touch "$build"	# most recently used first, for the pruning below
+	for old in $(ls -1td "$IDXD_SIOV_CACHE"/modules/*/ | tail -n +5); do
+		rm -rf "$old"
+	done
 	# The Makefiles find include/linux/ relative to their own directory.
 	sync_tree "$TOP/include" "$build/include"
 	sync_tree "$TOP/drivers" "$build/drivers"
 	cp -p "$TOP/Kbuild" "$build/Kbuild"
 	make -s -C "$KBUILD" M="$build" W=1 C=1 modules >&2
 	# shellcheck disable=SC2034  # used by the scripts that source this
+	PARENT_BUILD=$build
+	# shellcheck disable=SC2034
 	PARENT_KMOD=$build/drivers/dma/idxd
 	# shellcheck disable=SC2034
 	IMS_KMOD=$build/drivers/irqchip

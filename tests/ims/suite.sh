@@ -16,7 +16,7 @@ build_parent
 kmod="$IDXD_SIOV_CACHE/ims-kmod"
 sync_tree "$TOP/tests/ims/kmod" "$kmod"
 make -s -C "$KBUILD" M="$kmod" W=1 C=1 IDXD_SIOV_INCLUDE="$TOP/include" \
-	KBUILD_EXTRA_SYMBOLS="$IDXD_SIOV_CACHE/parent-build/Module.symvers" \
+	KBUILD_EXTRA_SYMBOLS="$PARENT_BUILD/Module.symvers" \
 	modules >&2
 
 work=$(mktemp -d)

@@ -49,7 +49,7 @@ run vdev --timeout 2400 --console "$work/console.log" \
 
 # Without MOVDIR64B and ENQCMD(S) the drivers refuse the WQs they could
 # not submit to, instead of taking #UD in the kernel (about a minute).
-run "vdev (no MOVDIR64B/ENQCMD)" --timeout 600 \
+run "vdev (no MOVDIR64B/ENQCMD)" --timeout 600 --mem 1G \
 	--qemu-arg -cpu --qemu-arg max,movdir64b=off,enqcmd=off \
 	-- "$TOP/tests/vdev/no-submit-insns.sh" \
 	"$PARENT_KMOD" "$PARENT_KMOD/../../vfio/mdev"
