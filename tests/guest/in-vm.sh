@@ -1,0 +1,356 @@
+#!/bin/bash
+# Suite "guest", inside the bench VM: real VMs on vdevs. Our modules drive
+# the DSA model; Debian's accel-config gives a dedicated WQ and a shared
+# one to the vdev driver and a third WQ to the host's dmaengine, where
+# dmatest runs throughout. A dsa-1dwq-v1 and a dsa-1swq-v1 vdev are each
+# passed to a nested TCG guest by our QEMU binary's vfio-pci (Debian's
+# code, unmodified): Debian 12's stock 6.1 kernel, its idxd.ko, Debian's
+# accel-config and dmatest.ko (tests/guest/build.sh). Both guests run at
+# once; each runs tests/guest/guest-test.sh on two boots, the second after
+# a QMP system_reset (a VFIO device reset), and tests/guest/watch.py
+# answers its markers and samples the vdev's counters on this side.
+#
+# usage: in-vm.sh KMOD_DIR VDEV_DIR GUEST_ENV [LOG_TAG]
+#   KMOD_DIR   drivers/dma/idxd of the module build (see tests/lib/dsa.sh)
+#   VDEV_DIR   drivers/vfio/mdev of the same build
+#   GUEST_ENV  KEY=value lines (tests/guest/suite.sh): QEMU, GUEST_VMLINUX,
+#              GUEST_INITRD (base + test cpio), GUEST_APPEND_FILE,
+#              GUEST_APPEND (extra words), GUEST_TIMEOUT (s, per QEMU)
+#   LOG_TAG    a writable 9p share (mount tag) for the nested consoles,
+#              QEMU's messages and the watchers' results, written as the
+#              guests run (else they stay in the VM)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+USAGE="usage: in-vm.sh KMOD_DIR VDEV_DIR GUEST_ENV [LOG_TAG]"
+KMOD_DIR=${1:?$USAGE}
+VDEV_DIR=${2:?$USAGE}
+GUEST_ENV=${3:?$USAGE}
+LOG_TAG=${4:-}
+# shellcheck source=../lib/checks.sh
+. "$HERE/../lib/checks.sh"
+# shellcheck source=../lib/dsa.sh
+. "$HERE/../lib/dsa.sh"
+
+QEMU='' GUEST_VMLINUX='' GUEST_INITRD='' GUEST_APPEND_FILE='' GUEST_APPEND=''
+GUEST_TIMEOUT=1200
+while IFS='=' read -r key val; do
+	case "$key" in
+	QEMU|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT)
+		printf -v "$key" '%s' "$val" ;;
+	esac
+done <"$GUEST_ENV"
+
+# mdev names types "<parent driver>-<type>": the PCI driver is siov_idxd
+DTYPE=siov_idxd-dsa-1dwq-v1
+STYPE=siov_idxd-dsa-1swq-v1
+UUID_D=6b1c2a90-5d3e-4f7a-8c21-0e9f4d3a7b01
+UUID_S=6b1c2a90-5d3e-4f7a-8c21-0e9f4d3a7b02
+MDEV=/sys/bus/mdev/devices
+DMATEST=/sys/module/dmatest/parameters
+# check runs each function in a subshell: what they share is set here or
+# kept in files under $TMP.
+PCIDEV=$(dsa_pci_dir)
+TYPES=$PCIDEV/mdev_supported_types
+TMP=$(mktemp -d)
+# per guest: $LOGS/NAME/ has serial.log (its console), serial.log.times,
+# qemu.log, watch.log and result (the watcher's KEY=VALUE lines); the
+# sockets stay in $TMP/NAME/ (9p has none)
+LOGS=$TMP/logs
+if [ -n "$LOG_TAG" ]; then
+	mkdir -p /run/guest-logs &&
+	mount -t 9p -o trans=virtio,version=9p2000.L "$LOG_TAG" /run/guest-logs &&
+	LOGS=/run/guest-logs
+fi
+ROUNDS=2
+# the guest's dmatest: threads per channel and iterations per thread
+THREADS=2
+ITER=200
+
+available() { cat "$TYPES/$1/available_instances"; }
+
+# Three built-in initcalls that have nothing to do with the test take
+# half of the nested boot (initcall_debug, 2026-12-02: 180, 85 and 35 s
+# of a 670 s boot to /init; 0.5 s in all on a plain TCG guest): the kdf108
+# crypto self-test and the "encrypted" key type (their crypto lookups run
+# modprobe, an exec of kmod that costs tens of seconds under nested TCG),
+# and the kprobe trace interface. The guest's idxd does not use them.
+NESTED_APPEND="initcall_blacklist=crypto_kdf108_init,init_encrypted,init_kprobe_trace"
+
+configure() {
+	load_ours "$KMOD_DIR" && modprobe mdev &&
+	insmod "$VDEV_DIR/vfio_ims_irqs.ko" && insmod "$VDEV_DIR/idxd_vdev.ko" ||
+		return 1
+	config_dwq wq0.0 vdev0 vdev user &&
+	config_swq wq0.2 vdevs vdev user &&
+	config_dwq wq0.3 host dmaengine kernel
+}
+
+setup() {
+	accel-config enable-device dsa0 || return 1
+	# a dedicated vdev WQ stays disabled until its guest enables it:
+	# enable-wq binds it (and complains that it is not "enabled")
+	accel-config enable-wq dsa0/wq0.0
+	accel-config enable-wq dsa0/wq0.2 dsa0/wq0.3 || return 1
+	local wq
+	for wq in wq0.0 wq0.2; do
+		expect_eq "$wq driver" "$(basename "$(readlink "$DSA/$wq/driver")")" vdev ||
+			return 1
+	done
+	expect_eq "wq0.3 state" "$(attr wq0.3 state)" enabled
+}
+
+# The host's own kernel WQ runs dmatest from here to host_dmatest_passed,
+# niced: it would otherwise take a whole vCPU from the nested guests (a
+# verified 16 KiB copy costs far more CPU than waiting for it). It still
+# runs whenever a vCPU is free, and a lost or failed copy, or wrong data,
+# fails the check.
+start_host_dmatest() {
+	local chan pid
+	chan=$(dmesg | sed -n 's/.* wq0.3: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p' | tail -n 1)
+	[ -e "/sys/class/dma/$chan" ] || { echo "no channel for wq0.3"; return 1; }
+	modprobe dmatest timeout=30000 iterations=0 threads_per_chan=1 &&
+	echo "$chan" >"$DMATEST/channel" && echo 1 >"$DMATEST/run" || return 1
+	for pid in $(pgrep "^$chan-copy"); do renice -n 19 -p "$pid" >/dev/null; done
+	echo "$chan" >"$TMP/host-chan"
+}
+
+create_vdevs() {
+	available "$DTYPE" >"$TMP/avail-d" && available "$STYPE" >"$TMP/avail-s" ||
+		return 1
+	echo "$UUID_D" >"$TYPES/$DTYPE/create" &&
+	echo "$UUID_S" >"$TYPES/$STYPE/create" || return 1
+	expect_eq "$DTYPE available" "$(available "$DTYPE")" $(($(cat "$TMP/avail-d") - 1)) &&
+	expect_eq "$STYPE available" "$(available "$STYPE")" $(($(cat "$TMP/avail-s") - 1)) &&
+	expect_eq "vdev_type D" "$(cat "$MDEV/$UUID_D/vdev_type")" dsa-1dwq-v1 &&
+	expect_eq "vdev_type S" "$(cat "$MDEV/$UUID_S/vdev_type")" dsa-1swq-v1
+}
+
+# start_guest NAME UUID: the nested QEMU and its watcher, in the background
+# (pids in $TMP/NAME/*.pid). No -no-reboot: system_reset must reset, not
+# quit. The console is a ring in QEMU's memory that the watcher drains
+# over QMP into $LOGS/NAME/serial.log (a file chardev costs a write(2) per
+# byte here: seconds per line); ttyS1 is the control line, a socket the
+# watcher connects to; QMP also for system_reset and quit.
+start_guest() {
+	local n=$1 uuid=$2 w=$LOGS/$1 s=$TMP/$1 t0
+	mkdir -p "$w" "$s"
+	: >"$w/result"
+	if [ ! -e "$MDEV/$uuid" ]; then
+		echo "no vdev $uuid: $n not started" >"$w/qemu.log"
+		return
+	fi
+	t0=$(date +%s.%N)
+	/usr/bin/python3 "$HERE/watch.py" "$w/serial.log" "$s/qmp.sock" \
+		"$s/ctl.sock" "$uuid" "$ROUNDS" "$w/result" "$t0" \
+		>"$w/watch.log" 2>&1 &
+	echo $! >"$s/watch.pid"
+	timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu max \
+		-m 512 -smp 1 -nodefaults -nographic \
+		-chardev ringbuf,id=con,size=1M -serial chardev:con \
+		-serial "unix:$s/ctl.sock,server=on,wait=off" \
+		-qmp "unix:$s/qmp.sock,server=on,wait=off" \
+		-L /usr/share/seabios -L /usr/share/qemu \
+		-kernel "$GUEST_VMLINUX" -initrd "$GUEST_INITRD" \
+		-append "$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER${GUEST_APPEND:+ $GUEST_APPEND}" \
+		-device "vfio-pci,sysfsdev=$MDEV/$uuid" \
+		</dev/null >"$w/qemu.log" 2>&1 &
+	echo $! >"$s/qemu.pid"
+}
+
+# wait_guest NAME: QEMU's exit status in $LOGS/NAME/qemu.rc; the watcher's
+# end
+wait_guest() {
+	local w=$LOGS/$1 s=$TMP/$1 rc=0
+	if [ ! -e "$s/qemu.pid" ]; then
+		echo "not started" >"$w/qemu.rc"
+		return
+	fi
+	wait "$(cat "$s/qemu.pid")" || rc=$?
+	echo "$rc" >"$w/qemu.rc"
+	wait "$(cat "$s/watch.pid")" || echo "watcher of $1 exited $?" >>"$w/watch.log"
+}
+
+# Both guests at once: the parallel run is the point (two VMs on two kinds
+# of vdev, on one device, with the host's WQ busy too). Started here, not
+# inside a check: check runs its function in a subshell, and the guests
+# must outlive it.
+run_guests() {
+	local n
+	start_guest dwq "$UUID_D"
+	start_guest swq "$UUID_S"
+	for n in dwq swq; do wait_guest "$n"; done
+}
+
+# r NAME KEY: the last value the watcher recorded for KEY ("" if none)
+r() { sed -n "s/^$2=//p" "$LOGS/$1/result" 2>/dev/null | tail -n 1; }
+
+# the tail of a guest's console, to show why a check failed
+console_tail() {
+	echo "--- $1: last console lines"
+	grep -av '^ ' "$LOGS/$1/serial.log" | tail -n 15
+}
+
+# guests_ran: both QEMUs quit at our QMP quit after $ROUNDS rounds
+guests_ran() {
+	local n rc=0
+	for n in dwq swq; do
+		[ "$(cat "$LOGS/$n/qemu.rc")" = 0 ] && [ -n "$(r "$n" quit)" ] &&
+			[ -z "$(r "$n" unexpected_boot)" ] && continue
+		echo "$n: QEMU exit $(cat "$LOGS/$n/qemu.rc"), boots $(r "$n" boots)," \
+			"quit '$(r "$n" quit)', unexpected boot '$(r "$n" unexpected_boot)'"
+		cat "$LOGS/$n/qemu.log" "$LOGS/$n/watch.log"
+		console_tail "$n"
+		rc=1
+	done
+	return $rc
+}
+
+# guest_check NAME ROUND STEP: the guest's own check passed in that round
+guest_check() {
+	local v
+	v=$(r "$1" "r$2.check.$3")
+	[ "$v" = ok ] && return 0
+	echo "$1 boot $2 $3: ${v:-not reported}"
+	console_tail "$1"
+	return 1
+}
+
+# irqs NAME ROUND: completion interrupts on vector 1 seen by the guest
+# (idxd-portal) and by the host (the vdev's IMS vector) during dmatest
+irqs() {
+	local g h
+	g=$(r "$1" "r$2.irq.main") h=$(r "$1" "r$2.ims.main")
+	echo "$1 boot $2: guest idxd-portal +${g:-?}, host vfio-ims[1] +${h:-?}" \
+		"for $(r "$1" "r$2.tests.main") descriptors"
+	[ "${g:-0}" -gt 0 ] && [ "${h:-0}" -gt 0 ]
+}
+
+# reboot NAME: the second boot came after our system_reset (a VFIO reset
+# of the vdev) and passed every step again
+rebooted() {
+	local s
+	expect_eq "$1 boots" "$(r "$1" boots)" "$ROUNDS" &&
+	expect_eq "$1 resets sent" "$(r "$1" resets)" $((ROUNDS - 1)) || return 1
+	# a later boot checks less (guest-test.sh): what a reboot brings back
+	for s in probe wq dmatest; do
+		guest_check "$1" "$ROUNDS" "$s" || return 1
+	done
+	expect_eq "$1 boot $ROUNDS rc" "$(r "$1" "r$ROUNDS.rc")" 0
+}
+
+# The dedicated vdev's portal is mmapped: a descriptor goes from the
+# guest's MOVDIR64B straight to the parent's IMS portal, and no access
+# reaches the host. BAR0 register accesses are trapped (every register
+# is emulated), so the count is taken only over the dmatest window, whose
+# two samples the watcher takes while the guest waits for it (idle
+# between them except for dmatest): "0" means that neither the submission
+# of N descriptors nor their completion interrupts cost one trap.
+no_trap_while_dmatest() {
+	local i t n
+	for i in $(seq "$ROUNDS"); do
+		t=$(r dwq "r$i.trapped.main") n=$(r dwq "r$i.tests.main")
+		echo "boot $i: $n descriptors, ${t:-?} trapped accesses"
+		[ "$t" = 0 ] || return 1
+	done
+}
+
+# The shared vdev's portal is trapped: QEMU forwards the guest's 64-byte
+# MOVDIR64B as MMIO writes, each one a pwrite to the vdev. QEMU's memory
+# core splits it into 8-byte pieces (vfio's region ops take at most 8):
+# 8 per descriptor, nothing else in the window.
+eight_per_descriptor() {
+	local i t n
+	for i in $(seq "$ROUNDS"); do
+		t=$(r swq "r$i.trapped.main") n=$(r swq "r$i.tests.main")
+		echo "boot $i: $n descriptors, ${t:-?} trapped accesses" \
+			"($(awk "BEGIN { if ($n) printf \"%.2f\", ${t:-0} / $n }") per descriptor)"
+		[ -n "$t" ] && [ "$t" -eq $((8 * n)) ] || return 1
+	done
+}
+
+# Every guest kernel message is on its console (init sets the console
+# level to 7; loglevel=5 before it still shows warnings and worse).
+no_guest_splat() {
+	"$HERE/../vm/run" --check-console "$LOGS/$1/serial.log"
+}
+
+# figures: printed as comments, with their conditions
+figures() {
+	local n i k
+	echo "# nested guests: $QEMU, TCG in the bench VM (itself TCG), -m 512 -smp 1;"
+	echo "# both at once, with the host dmatest (niced) on wq0.3; seconds from QEMU start"
+	for n in dwq swq; do
+		for i in $(seq "$ROUNDS"); do
+			printf '# %s boot %d:' "$n" "$i"
+			for k in init probed first-result dmatest-done round-done; do
+				printf ' %s %s' "$k" "$(r "$n" "r$i.t.$k")"
+			done
+			printf ' (guest uptime at init %s, at probe %s, at first result %s)\n' \
+				"$(r "$n" "r$i.uptime.init")" "$(r "$n" "r$i.uptime.probed")" \
+				"$(r "$n" "r$i.uptime.first-result")"
+			sed -n "s/^r$i.summary=/#   $n boot $i: /p" "$LOGS/$n/result"
+			printf '#   %s boot %d: %s descriptors, trapped accesses %s, guest irqs %s, host IMS irqs %s\n' \
+				"$n" "$i" "$(r "$n" "r$i.tests.main")" "$(r "$n" "r$i.trapped.main")" \
+				"$(r "$n" "r$i.irq.main")" "$(r "$n" "r$i.ims.main")"
+		done
+		echo "# $n: QEMU exited at $(r "$n" t.exit) s"
+	done
+}
+
+# On failure, every dmatest line and what the parent reported are shown.
+host_dmatest_passed() {
+	local summary
+	echo 0 >"$DMATEST/run" && cat "$DMATEST/wait" >/dev/null
+	summary=$(dmesg | grep 'dmatest: .*summary' | tail -n 1)
+	echo "$summary"
+	rmmod dmatest || return 1
+	grep -Eq 'summary [1-9][0-9]* tests, 0 failures' <<<"$summary" && return 0
+	dmesg | grep -E 'dmatest:|DMAR|idxd|wq0\.3' | grep -v ' vdev: ' | tail -n 25
+	return 1
+}
+
+remove_vdevs() {
+	echo 1 >"$MDEV/$UUID_D/remove" && echo 1 >"$MDEV/$UUID_S/remove" ||
+		return 1
+	expect_eq "$DTYPE available" "$(available "$DTYPE")" "$(cat "$TMP/avail-d")" &&
+	expect_eq "$STYPE available" "$(available "$STYPE")" "$(cat "$TMP/avail-s")"
+}
+
+teardown() {
+	[ "$LOGS" = "$TMP/logs" ] || umount "$LOGS"
+	echo wq0.3 >/sys/bus/dsa/drivers/dmaengine/unbind 2>/dev/null
+	disable_all && rmmod idxd_vdev vfio_ims_irqs && unload_ours
+}
+
+check "configure: a dedicated and a shared WQ for vdevs, a host kernel WQ" configure
+check "setup: dsa0 enabled, the WQs bound" setup
+check "host dmatest started on its own WQ" start_host_dmatest
+check "a dsa-1dwq-v1 and a dsa-1swq-v1 vdev created" create_vdevs
+run_guests
+check "two nested guests ran at once, $ROUNDS boots each, and quit" guests_ran
+for n in dwq swq; do
+	check "$n guest: the stock idxd probed the vdev, no error" guest_check "$n" 1 probe
+	check "$n guest: accel-config list shows dsa0 and wq0.0" guest_check "$n" 1 list
+	check "$n guest: WQ configured as a kernel WQ and enabled (dma0chan0)" \
+		guest_check "$n" 1 wq
+	check "$n guest: dmatest memcpy ${THREADS}x$ITER verified, 0 failures" \
+		guest_check "$n" 1 dmatest
+	check "$n guest: completion interrupts on vector 1, in the guest and on the host IMS vector" \
+		irqs "$n" 1
+	check "$n guest: rmmod/modprobe idxd, the WQ enabled again, dmatest passes" \
+		guest_check "$n" 1 reload
+	check "$n guest: after system_reset it rebooted, probed and passed dmatest again" \
+		rebooted "$n"
+	check "$n guest: no kernel splat on its console" no_guest_splat "$n"
+done
+check "dwq vdev: no trapped access while the guest runs dmatest (portal mmapped)" \
+	no_trap_while_dmatest
+check "swq vdev: 8 trapped accesses per descriptor (8-byte pieces of each 64-byte write)" \
+	eight_per_descriptor
+figures
+check "host dmatest ran throughout with 0 failures" host_dmatest_passed
+check "vdevs removed, available_instances back" remove_vdevs
+check "teardown: modules unload" teardown
+rm -rf "$TMP"
+finish_checks

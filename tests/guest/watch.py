@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+"""Follow one nested guest of suite "guest" and answer its markers.
+
+usage: watch.py SERIAL_LOG QMP_SOCKET CTL_SOCKET UUID ROUNDS RESULT T0
+
+Runs in the bench VM next to the nested QEMU that tests/guest/in-vm.sh
+starts for the vdev UUID, from just before that QEMU starts (T0, epoch
+seconds) until it exits:
+
+- drains the guest's console (ttyS0 on a ringbuf chardev "con") through
+  QMP ringbuf-read into SERIAL_LOG, and timestamps every marker line of
+  tests/guest/guest-test.sh and tests/guest/init as it appears, in
+  seconds since T0.  A -serial file: would cost the nested guest one
+  write(2) in the bench VM per byte, seconds per line under nested TCG;
+  the ring costs a memcpy.  What the guest prints in its last POLL
+  seconds before QEMU exits on its own is lost (not after our quit: the
+  ring is drained first).  SERIAL_LOG.times has every line with the
+  time it was drained at;
+- answers "GUEST-HELLO" with "round N" on the control line (ttyS1);
+- at "GUEST-DMATEST-READY NAME" and "GUEST-DMATEST-DONE NAME N" the guest
+  waits for a "go" line on its ttyS1 (CTL_SOCKET, -serial unix:...,
+  server): the vdev's trapped_accesses and the /proc/interrupts count of
+  its IMS vector "vfio-ims[1](UUID)" are sampled first, then "go" is
+  sent, so both samples are taken while the guest is idle and the
+  difference is exactly the dmatest run's;
+- at "GUEST-ROUND-DONE rc=N" it sends QMP system_reset (the guest reboots,
+  QEMU resets the vfio-pci device) until ROUNDS rounds are done, then
+  QMP quit; a boot it did not ask for (a guest panic reboots) also quits;
+- appends what it saw to RESULT, one "KEY=VALUE" line each, as it goes
+  (a killed run keeps what it had): rN.t.NAME (time of a marker, round N),
+  rN.check.NAME (ok, or fail: why), rN.trapped.NAME and rN.ims.NAME
+  (delta over a dmatest window), rN.tests.NAME, rN.irq.NAME (the guest's
+  own count), rN.summary (dmatest lines), rN.rc, boots, resets, quit,
+  unexpected_boot.
+"""
+import base64
+import json
+import re
+import socket
+import sys
+import time
+
+POLL = 0.5
+
+
+def connect(path, deadline):
+    """Connect to a unix socket QEMU creates, waiting for it."""
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(POLL)
+
+
+class Qmp:
+    def __init__(self, path, deadline):
+        self.sock = connect(path, deadline)
+        self.rfile = self.sock.makefile("r")
+        self.rfile.readline()  # greeting
+        self.call("qmp_capabilities")
+
+    def call(self, command, **arguments):
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                raise EOFError("QEMU closed the monitor")
+            reply = json.loads(line)
+            if "return" in reply or "error" in reply:
+                return reply
+
+
+def ims_count(uuid):
+    """Interrupts of the vdev's vector 1 (its IMS vector) on all CPUs."""
+    name = "vfio-ims[1](%s)" % uuid
+    total = 0
+    with open("/proc/interrupts") as f:
+        for line in f:
+            if name not in line:
+                continue
+            for word in line.split()[1:]:
+                if not word.isdigit():
+                    break
+                total += int(word)
+    return total
+
+
+def trapped(uuid):
+    try:
+        with open("/sys/bus/mdev/devices/%s/trapped_accesses" % uuid) as f:
+            return int(f.read())
+    except OSError:
+        return 0  # no such vdev: a dry run of the plumbing
+
+
+def qemu_gone(sock):
+    """True once QEMU closed the monitor (it exited)."""
+    try:
+        sock.setblocking(False)
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
+def main():
+    log, qmp_path, ctl_path, uuid, rounds, result, t0 = sys.argv[1:8]
+    rounds, t0 = int(rounds), float(t0)
+    out = open(result, "a", buffering=1)
+
+    def put(key, value):
+        out.write("%s=%s\n" % (key, value))
+
+    deadline = time.monotonic() + 120
+    qmp = Qmp(qmp_path, deadline)
+    ctl = connect(ctl_path, deadline)
+    put("t.qmp", "%.1f" % (time.time() - t0))
+
+    boots = resets = 0
+    rnd = 0
+    samples = {}
+    seen_result = set()
+    console = open(log, "ab", buffering=0)
+    # every console line with the time it was drained at (since T0)
+    timeline = open(log + ".times", "a", buffering=1)
+
+    def drain():
+        """What the guest printed since the last call (and log it)."""
+        got = b""
+        while True:
+            reply = qmp.call("ringbuf-read", device="con", size=65536,
+                             format="base64")
+            data = base64.b64decode(reply.get("return", ""))
+            got += data
+            if len(data) < 65536:
+                break
+        console.write(got)
+        return got
+
+    buf = b""
+    while True:
+        if qemu_gone(qmp.sock):
+            put("t.exit", "%.1f" % (time.time() - t0))
+            return
+        buf += drain()
+        lines = buf.split(b"\n")
+        buf = lines.pop()  # a line still being written
+        now = time.time() - t0
+        for raw in lines:
+            line = raw.decode(errors="replace").rstrip("\r")
+            timeline.write("%7.1f %s\n" % (now, line))
+            key = "r%d" % rnd
+            if "guest-init: up " in line:
+                boots += 1
+                rnd = boots
+                put("boots", boots)
+                put("r%d.t.init" % rnd, "%.1f" % now)
+                m = re.search(r"up ([0-9.]+) s", line)
+                if m:
+                    put("r%d.uptime.init" % rnd, m.group(1))
+                if boots > resets + 1:
+                    put("unexpected_boot", boots)
+                    drain()
+                    qmp.call("quit")
+                continue
+            if "GUEST-HELLO" in line:
+                ctl.sendall(b"round %d\n" % rnd)
+                continue
+            m = re.search(r"GUEST-T (\S+) ([0-9.]+)", line)
+            if m:
+                put("%s.t.%s" % (key, m.group(1)), "%.1f" % now)
+                put("%s.uptime.%s" % (key, m.group(1)), m.group(2))
+                continue
+            m = re.search(r"GUEST-CHECK (ok|fail) (\S+?)(?:: (.*))?$", line)
+            if m:
+                put("%s.check.%s" % (key, m.group(2)),
+                    m.group(1) if m.group(1) == "ok"
+                    else "fail: %s" % (m.group(3) or ""))
+                continue
+            m = re.search(r"GUEST-DMATEST-READY (\S+)", line)
+            if m:
+                samples[m.group(1)] = (trapped(uuid), ims_count(uuid))
+                put("%s.t.ready-%s" % (key, m.group(1)), "%.1f" % now)
+                ctl.sendall(b"go\n")
+                continue
+            m = re.search(r"GUEST-DMATEST-DONE (\S+) (\d+)", line)
+            if m:
+                name = m.group(1)
+                tr, ims = trapped(uuid), ims_count(uuid)
+                if name in samples:
+                    tr0, ims0 = samples.pop(name)
+                    put("%s.trapped.%s" % (key, name), tr - tr0)
+                    put("%s.ims.%s" % (key, name), ims - ims0)
+                put("%s.tests.%s" % (key, name), m.group(2))
+                put("%s.t.done-%s" % (key, name), "%.1f" % now)
+                ctl.sendall(b"go\n")
+                continue
+            m = re.search(r"GUEST-IRQ (\S+) (\d+)", line)
+            if m:
+                put("%s.irq.%s" % (key, m.group(1)), m.group(2))
+                continue
+            m = re.search(r"GUEST-SUMMARY (.*)", line)
+            if m:
+                put("%s.summary" % key, m.group(1))
+                continue
+            if "dmatest: " in line and ": summary " in line:
+                # the kernel's own line, as it is printed: the first one
+                # of a boot is the "first dmatest result"
+                if key not in seen_result:
+                    seen_result.add(key)
+                    put("%s.t.first-result" % key, "%.1f" % now)
+                    m = re.match(r"\[\s*([0-9.]+)\]", line)
+                    if m:
+                        put("%s.uptime.first-result" % key, m.group(1))
+                continue
+            m = re.search(r"GUEST-ROUND-DONE rc=(\d+)", line)
+            if m:
+                put("%s.rc" % key, m.group(1))
+                put("%s.t.round-done" % key, "%.1f" % now)
+                if rnd < rounds:
+                    resets += 1
+                    put("resets", resets)
+                    qmp.call("system_reset")
+                else:
+                    put("quit", "%.1f" % now)
+                    drain()
+                    qmp.call("quit")
+                continue
+            if line.startswith("GUEST-TEST-RC="):
+                put("%s.test_rc" % key, line.split("=", 1)[1])
+        time.sleep(POLL)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (EOFError, ConnectionError):
+        pass  # QEMU is gone: the run is over
+    except OSError as e:
+        print("watch.py: %s" % e, file=sys.stderr)
+        sys.exit(1)
