@@ -21,6 +21,8 @@ TEST_DIR=${3:?$USAGE}
 . "$HERE/../lib/checks.sh"
 # shellcheck source=../lib/dsa.sh
 . "$HERE/../lib/dsa.sh"
+# shellcheck source=../lib/host-dmatest.sh
+. "$HERE/../lib/host-dmatest.sh"
 
 # mdev names types "<parent driver>-<type>": the PCI driver is siov_idxd
 DTYPE=siov_idxd-dsa-1dwq-v1
@@ -31,7 +33,6 @@ UUID_C=8a3c4e52-1f0b-4d6e-9a77-3b1c0d2e5f03
 UUID_S1=8a3c4e52-1f0b-4d6e-9a77-3b1c0d2e5f11
 UUID_S2=8a3c4e52-1f0b-4d6e-9a77-3b1c0d2e5f12
 MDEV=/sys/bus/mdev/devices
-DMATEST=/sys/module/dmatest/parameters
 # check runs each function in a subshell: what they share is set here.
 PCIDEV=$(dsa_pci_dir)
 BDF=$(basename "$PCIDEV")
@@ -179,17 +180,9 @@ type_attribute_while_closed() {
 	expect_eq "A vdev_type" "$(cat "$MDEV/$UUID_A/vdev_type")" dsa-1dwq-v1
 }
 
-# The host's own kernel WQ runs dmatest from here to host_dmatest_passed.
-# A copy may take long on a 2-core TCG host busy with the vdev tests (speed
-# is the benchmark's business): 30 s before dmatest calls it lost. A lost
-# or failed copy, or wrong data, still fails the check.
-start_host_dmatest() {
-	local chan
-	chan=$(dmesg | sed -n 's/.* wq0.3: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p' | tail -n 1)
-	[ -e "/sys/class/dma/$chan" ] || { echo "no channel for wq0.3"; return 1; }
-	modprobe dmatest timeout=30000 iterations=0 threads_per_chan=1 &&
-	echo "$chan" >"$DMATEST/channel" && echo 1 >"$DMATEST/run"
-}
+# The host's own kernel WQ runs dmatest from here to host_dmatest_passed
+# (tests/lib/host-dmatest.sh).
+start_host_dmatest() { host_dmatest_start wq0.3; }
 
 # kselftest: every test ran and passed (a skip is not a pass)
 vfio_client() {
@@ -382,18 +375,6 @@ parent_unbind_while_open() {
 	[ -z "$(ls $MDEV)" ] || { echo "mdevs left:"; ls $MDEV; return 1; }
 }
 
-# On failure, every dmatest line (each failed test says why) and what the
-# IOMMU and the parent reported are shown.
-host_dmatest_passed() {
-	local summary
-	echo 0 >"$DMATEST/run" && cat "$DMATEST/wait" >/dev/null
-	summary=$(dmesg | grep 'dmatest: .*summary' | tail -n 1)
-	rmmod dmatest || return 1
-	grep -Eq 'summary [1-9][0-9]* tests, 0 failures' <<<"$summary" && return 0
-	dmesg | grep -E 'dmatest:|DMAR|idxd|wq0\.3' | grep -v ' vdev: ' | tail -n 25
-	return 1
-}
-
 # Unbinding the parent PCI driver with vdevs open: their users are asked,
 # the WQs, the mdev parent and the mdevs go away, nothing hangs; the
 # driver binds again to a fresh device.
@@ -451,6 +432,7 @@ check "unbinding the parent PCI driver with vdevs open finishes; users asked" \
 check "a hung command: PASID and IMS quarantined until the function reset" \
 	hung_command_quarantines_until_reset
 check "teardown: modules unload" teardown
+figure "$(host_dmatest_figure)"
 [ ! -f "$FIGURES" ] || cat "$FIGURES"
 rm -rf "$TMP"
 finish_checks

@@ -14,9 +14,13 @@
  * siov_idxd_read_swerr() - latch and clear the software error register
  * @idxd: the device
  *
- * Keeps a copy for the errors attribute, logs the record (ratelimited)
- * and clears it so the device can report the next one. Caller holds no
- * lock; the copy is only ever written from the misc interrupt thread.
+ * Keeps a copy for the errors attribute and clears the register at once,
+ * so the device can report the next error, then logs the record
+ * (ratelimited) and forwards it to the WQ's user. Clearing comes first:
+ * a vdev's guest that sees its error may cause the next one at once, and
+ * the device records an error that comes while the register is still
+ * valid only as the overflow bit. Caller holds no lock; the copy is only
+ * ever written from the misc interrupt thread.
  */
 void siov_idxd_read_swerr(struct siov_idxd *idxd)
 {
@@ -29,6 +33,9 @@ void siov_idxd_read_swerr(struct siov_idxd *idxd)
 	w0 = idxd->swerr[0];
 	if (!(w0 & IDXD_SWERR_VALID))
 		return;
+	/* Writing the valid bit back clears the whole record. */
+	lo_hi_writeq(IDXD_SWERR_VALID | IDXD_SWERR_OVERFLOW,
+		     idxd->regs + IDXD_SWERR_OFFSET);
 
 	/* a guest can cause these at will: never let it flood the log */
 	dev_err_ratelimited(idxd_dev(idxd),
@@ -43,10 +50,6 @@ void siov_idxd_read_swerr(struct siov_idxd *idxd)
 			    FIELD_GET(IDXD_SWERR_PASID, w0), idxd->swerr[2]);
 
 	siov_idxd_forward_swerr(idxd, idxd->swerr);
-
-	/* Writing the valid bit back clears the whole record. */
-	lo_hi_writeq(IDXD_SWERR_VALID | IDXD_SWERR_OVERFLOW,
-		     idxd->regs + IDXD_SWERR_OFFSET);
 }
 
 static irqreturn_t siov_idxd_misc_thread(int irq, void *data)
