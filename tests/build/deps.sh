@@ -13,6 +13,9 @@ PKGS=(
 	qemu-system-data
 	# software under test that nobody here wrote
 	accel-config libaccel-config-dev mdevctl
+	# suite guest: libvirt 9.0 runs the dedicated vdev's guest (no
+	# Debian QEMU: the domain's emulator is ours)
+	libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
 )
 
 missing=()

@@ -7,10 +7,9 @@
 # QEMU's vfio-pci, and Debian's stock 6.1 kernel.  This script drives it as
 # a user would: modprobe idxd (nothing autoloads it: no udev), look at it
 # with accel-config, make its one WQ a kernel WQ for dmatest, run dmatest,
-# unload and reload idxd (the driver a user loads and unloads is kmod's
-# modprobe/rmmod, as on Debian).  It runs once per boot and does the same on every
-# boot (a shorter test on later ones); the orchestrator resets the guest
-# between boots.
+# unload and reload idxd with kmod's rmmod and modprobe, as on Debian.  It
+# runs on every boot (a shorter test on later ones); the orchestrator
+# resets the guest between boots.
 #
 # Marker lines for the orchestrator (tests/guest/watch.py), each alone on
 # the console (ttyS0):
@@ -19,17 +18,22 @@
 #   GUEST-CHECK ok|fail NAME[: WHY]  the outcome of one step
 #   GUEST-SUMMARY TEXT               a dmatest summary line
 #   GUEST-IRQ NAME DELTA             idxd-portal interrupts during NAME
-#   GUEST-DMATEST-READY NAME         waits for "go" on ttyS1, then runs it
-#   GUEST-DMATEST-DONE NAME TESTS    waits for "go" on ttyS1
+#   GUEST-DMATEST-READY NAME THREADS TESTS
+#                                    dmatest is set up: waits for "go" on
+#                                    ttyS1, starts it, waits for "done"
+#   GUEST-DMATEST-DONE NAME TESTS    after "done"
 #   GUEST-ROUND-DONE rc=N            then idles until reset or quit
-# The two DMATEST markers bracket a window in which the guest does nothing
-# but dmatest: the orchestrator samples the vdev's counters on the host
-# while the guest waits for its "go", so the samples are exact.
+# The orchestrator samples the vdev's counters on the host before its
+# "go", and again when the console shows every thread's summary, before
+# its "done": both samples are taken while the guest waits on the control
+# line, idle, so the difference is the dmatest run's alone. (Waiting on
+# the line also spares a polling loop: every process costs, see below.)
 #
 # Knobs, from the kernel command line (init gets dotless words as
 # variables): gt_iterations and gt_threads (dmatest per channel thread,
 # default 200 and 2), gt_reload_iterations (the dmatest after the reload,
-# default 20, one thread), gt_profile=1 (slow initcalls at the end, with
+# default 20, one thread), gt_reload=0 (no unload and reload: make
+# demo), gt_profile=1 (slow initcalls at the end, with
 # initcall_debug).
 #
 # Under nested TCG every process costs seconds (a dynamically linked one,
@@ -39,6 +43,7 @@
 ITER=${gt_iterations:-200}
 THREADS=${gt_threads:-2}
 RELOAD_ITER=${gt_reload_iterations:-20}
+RELOAD=${gt_reload:-1}
 DSA=/sys/bus/dsa/devices
 DMATEST=/sys/module/dmatest/parameters
 read -r KVER </proc/sys/kernel/osrelease
@@ -66,18 +71,21 @@ step() {
 	fi
 }
 
-# The control line from the orchestrator: ttyS1, opened once, raw, no echo
-# (an echo would go back to the orchestrator's socket).
+# The control line from the orchestrator: ttyS1, opened once and kept
+# open (input that comes while no one has the port open is lost). Left in
+# canonical mode, with echo: the echo goes back to the orchestrator's
+# socket, which ignores it, and a stty would cost another process.
 CTL=0
-if [ -c /dev/ttyS1 ] && exec 3</dev/ttyS1 && stty -F /dev/ttyS1 raw -echo; then
+if [ -c /dev/ttyS1 ] && exec 3</dev/ttyS1; then
 	CTL=1
 else
-	echo "guest-test: no control line on ttyS1: no handshakes"
+	echo "guest-test: no control line on ttyS1"
 fi
-wait_go() {
+# wait_for WORD: the next line on the control line must be WORD
+wait_for() {
 	ans=
 	[ "$CTL" = 0 ] || read -r ans <&3
-	[ "$ans" = go ] || echo "guest-test: control line said '$ans', not go"
+	[ "$ans" = "$1" ] || echo "guest-test: control line said '$ans', not $1"
 }
 # Which boot this is: the orchestrator answers GUEST-HELLO with "round N".
 # The first boot tests everything; a later one (after system_reset) what a
@@ -158,32 +166,19 @@ dmatest() {
 		WHY="dmatest setup failed"; return 1
 	fi
 	kmsg_mark "dmatest $name"
-	echo "GUEST-DMATEST-READY $name"
-	wait_go
+	echo "GUEST-DMATEST-READY $name $thr $((iter * thr))"
+	wait_for go
 	before=$(portal_irqs)
 	echo 1 >$DMATEST/run || { WHY="dmatest did not start"; return 1; }
-	# Done when every thread printed its summary. "run" reads N while
-	# the threads have not started yet, as well as when they are done,
-	# so it only says when to look; a read of "wait" would block
+	# The orchestrator says "done" once every thread printed its summary
+	# (or after 20 minutes). Not a read of "wait": it blocks
 	# uninterruptibly, and a slow run would trip the hung-task detector.
-	polls=0
-	while :; do
-		sleep 2
-		read -r running <$DMATEST/run
-		[ "$running" = N ] || continue
-		summaries=$(after_mark "dmatest $name" "dmatest: $CHAN-copy[0-9]*: summary")
-		done_threads=0
-		[ -z "$summaries" ] || done_threads=$(echo "$summaries" | wc -l)
-		[ "$done_threads" -lt "$thr" ] || break
-		polls=$((polls + 1))
-		[ "$polls" -lt 300 ] || { WHY="$done_threads of $thr threads ended"; break; }
-	done
+	wait_for "done"
 	after=$(portal_irqs)
 	echo "GUEST-DMATEST-DONE $name $((iter * thr))"
-	wait_go
 	echo "GUEST-IRQ $name $((after - before))"
+	summaries=$(after_mark "dmatest $name" "dmatest: $CHAN-copy[0-9]*: summary")
 	busybox rmmod dmatest || { WHY="rmmod dmatest failed"; return 1; }
-	[ -z "$WHY" ] || return 1
 	n=0
 	while read -r line; do
 		echo "GUEST-SUMMARY $line"
@@ -210,7 +205,7 @@ mark probed
 step wq enable_wq
 step dmatest dmatest main "$ITER" "$THREADS"
 mark dmatest-done
-[ "$ROUND" != 1 ] || step reload reload
+[ "$ROUND" != 1 ] || [ "$RELOAD" = 0 ] || step reload reload
 mark end
 # gt_profile=1 (with initcall_debug on the command line): where the boot's
 # time went, for tuning the nested boot
@@ -218,5 +213,8 @@ if [ "${gt_profile:-0}" = 1 ]; then
 	dmesg | awk '/initcall .* returned .* usecs/ && $(NF-1) > 300000 { print "slow:", $0 }'
 fi
 echo "GUEST-ROUND-DONE rc=$failed"
-# The orchestrator resets the machine (system_reset) or quits QEMU now.
-while :; do sleep 60; done
+# The orchestrator resets the machine (system_reset) or quits QEMU now;
+# until then, wait on the control line (nothing comes).
+while :; do
+	[ "$CTL" = 0 ] || read -r _ <&3 || sleep 60
+done

@@ -31,12 +31,16 @@ LOG_TAG=${4:-}
 . "$HERE/../lib/checks.sh"
 # shellcheck source=../lib/dsa.sh
 . "$HERE/../lib/dsa.sh"
+# shellcheck source=../lib/host-dmatest.sh
+. "$HERE/../lib/host-dmatest.sh"
+# shellcheck source=libvirt.sh
+. "$HERE/libvirt.sh"
 
-QEMU='' GUEST_VMLINUX='' GUEST_INITRD='' GUEST_APPEND_FILE='' GUEST_APPEND=''
+QEMU='' QEMU_LIBVIRT='' GUEST_VMLINUX='' GUEST_INITRD='' GUEST_APPEND_FILE='' GUEST_APPEND=''
 GUEST_TIMEOUT=1200
 while IFS='=' read -r key val; do
 	case "$key" in
-	QEMU|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT)
+	QEMU|QEMU_LIBVIRT|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT)
 		printf -v "$key" '%s' "$val" ;;
 	esac
 done <"$GUEST_ENV"
@@ -47,11 +51,15 @@ STYPE=siov_idxd-dsa-1swq-v1
 UUID_D=6b1c2a90-5d3e-4f7a-8c21-0e9f4d3a7b01
 UUID_S=6b1c2a90-5d3e-4f7a-8c21-0e9f4d3a7b02
 MDEV=/sys/bus/mdev/devices
-DMATEST=/sys/module/dmatest/parameters
 # check runs each function in a subshell: what they share is set here or
 # kept in files under $TMP.
 PCIDEV=$(dsa_pci_dir)
 TYPES=$PCIDEV/mdev_supported_types
+BDF=$(basename "$PCIDEV")
+# the dedicated vdev's guest is a libvirt domain on a node device that
+# libvirt defined through mdevctl; the shared one's, a QEMU we start
+DOMAIN=guest-dwq
+NODEDEV_D=$(nodedev_name "$UUID_D" "$BDF")
 TMP=$(mktemp -d)
 # per guest: $LOGS/NAME/ has serial.log (its console), serial.log.times,
 # qemu.log, watch.log and result (the watcher's KEY=VALUE lines); the
@@ -100,26 +108,38 @@ setup() {
 	expect_eq "wq0.3 state" "$(attr wq0.3 state)" enabled
 }
 
-# The host's own kernel WQ runs dmatest from here to host_dmatest_passed,
-# niced: it would otherwise take a whole vCPU from the nested guests (a
-# verified 16 KiB copy costs far more CPU than waiting for it). It still
-# runs whenever a vCPU is free, and a lost or failed copy, or wrong data,
-# fails the check.
-start_host_dmatest() {
-	local chan pid
-	chan=$(dmesg | sed -n 's/.* wq0.3: dmaengine channel \(dma[0-9]*chan0\):.*/\1/p' | tail -n 1)
-	[ -e "/sys/class/dma/$chan" ] || { echo "no channel for wq0.3"; return 1; }
-	modprobe dmatest timeout=30000 iterations=0 threads_per_chan=1 &&
-	echo "$chan" >"$DMATEST/channel" && echo 1 >"$DMATEST/run" || return 1
-	for pid in $(pgrep "^$chan-copy"); do renice -n 19 -p "$pid" >/dev/null; done
-	echo "$chan" >"$TMP/host-chan"
+# The host's own kernel WQ runs dmatest from here to host_dmatest_passed
+# (tests/lib/host-dmatest.sh), niced: it would otherwise take a whole vCPU
+# from the nested guests (a verified 16 KiB copy costs far more CPU than
+# waiting for it). It still runs whenever a vCPU is free.
+start_host_dmatest() { host_dmatest_start wq0.3 19; }
+
+# libvirtd up (tests/guest/libvirt.sh); its node device driver lists the
+# parent's mdev types with their available instances
+libvirt_lists_types() {
+	local xml
+	libvirt_start || return 1
+	$VIRSH nodedev-list --cap mdev_types | grep -qx "pci_${BDF//[:.]/_}" ||
+		{ echo "no mdev_types parent:"; $VIRSH nodedev-list --cap mdev_types; return 1; }
+	xml=$($VIRSH nodedev-dumpxml "pci_${BDF//[:.]/_}") || return 1
+	grep -q "<type id='$DTYPE'>" <<<"$xml" && grep -q "<type id='$STYPE'>" <<<"$xml" ||
+		{ echo "$xml"; return 1; }
+	expect_eq "libvirt's $DTYPE availableInstances" \
+		"$(sed -n "/<type id='$DTYPE'>/,/<\/type>/s/.*<availableInstances>\([0-9]*\)<.*/\1/p" <<<"$xml")" \
+		"$(available "$DTYPE")"
 }
 
+# The dedicated vdev as a user of libvirt makes one: nodedev-define
+# (mdevctl define underneath), nodedev-start. The shared one with sysfs.
 create_vdevs() {
 	available "$DTYPE" >"$TMP/avail-d" && available "$STYPE" >"$TMP/avail-s" ||
 		return 1
-	echo "$UUID_D" >"$TYPES/$DTYPE/create" &&
 	echo "$UUID_S" >"$TYPES/$STYPE/create" || return 1
+	nodedev_xml "$UUID_D" "$DTYPE" "$BDF" >"$TMP/nodedev.xml" &&
+	$VIRSH nodedev-define "$TMP/nodedev.xml" &&
+	$VIRSH nodedev-start "$NODEDEV_D" || return 1
+	mdevctl list -d | grep -q "^$UUID_D " ||
+		{ echo "mdevctl does not list $UUID_D as defined"; mdevctl list -d; return 1; }
 	expect_eq "$DTYPE available" "$(available "$DTYPE")" $(($(cat "$TMP/avail-d") - 1)) &&
 	expect_eq "$STYPE available" "$(available "$STYPE")" $(($(cat "$TMP/avail-s") - 1)) &&
 	expect_eq "vdev_type D" "$(cat "$MDEV/$UUID_D/vdev_type")" dsa-1dwq-v1 &&
@@ -158,6 +178,53 @@ start_guest() {
 	echo $! >"$s/qemu.pid"
 }
 
+# start_domain NAME UUID: the same guest as a libvirt domain (virsh define,
+# virsh start) with our QEMU as its emulator, and its watcher
+start_domain() {
+	local n=$1 uuid=$2 w=$LOGS/$1 s=$TMP/$1 t0
+	mkdir -p "$w" "$s"
+	: >"$w/result"
+	domain_xml "$DOMAIN" "$QEMU_LIBVIRT" "$GUEST_VMLINUX" "$GUEST_INITRD" \
+		"$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER${GUEST_APPEND:+ $GUEST_APPEND}" \
+		"$uuid" "$s/con.sock" "$s/ctl.sock" >"$s/domain.xml"
+	if ! $VIRSH define "$s/domain.xml" >"$w/qemu.log" 2>&1; then
+		echo "virsh define failed" >>"$w/qemu.log"
+		return
+	fi
+	t0=$(date +%s.%N)
+	if ! $VIRSH start "$DOMAIN" >>"$w/qemu.log" 2>&1; then
+		echo "virsh start failed" >>"$w/qemu.log"
+		return
+	fi
+	echo "libvirt" >"$s/libvirt"
+	/usr/bin/python3 "$HERE/watch.py" "$w/serial.log" \
+		"libvirt:$DOMAIN:$s/con.sock" "$s/ctl.sock" "$uuid" "$ROUNDS" \
+		"$w/result" "$t0" >"$w/watch.log" 2>&1 &
+	echo $! >"$s/watch.pid"
+}
+
+# wait_domain NAME: until the domain is shut off (the watcher's destroy),
+# GUEST_TIMEOUT at most; "0" in $LOGS/NAME/qemu.rc if it was
+wait_domain() {
+	local w=$LOGS/$1 s=$TMP/$1 _
+	if [ ! -e "$s/libvirt" ]; then
+		echo "not started" >"$w/qemu.rc"
+		return
+	fi
+	for _ in $(seq "$((GUEST_TIMEOUT / 5))"); do
+		[ "$($VIRSH domstate "$DOMAIN")" = "shut off" ] && break
+		sleep 5
+	done
+	if [ "$($VIRSH domstate "$DOMAIN")" = "shut off" ]; then
+		echo 0 >"$w/qemu.rc"
+	else
+		$VIRSH destroy "$DOMAIN"
+		echo "timeout" >"$w/qemu.rc"
+	fi
+	cp "/var/log/libvirt/qemu/$DOMAIN.log" "$w/libvirt-qemu.log" 2>/dev/null
+	wait "$(cat "$s/watch.pid")" || echo "watcher of $1 exited $?" >>"$w/watch.log"
+}
+
 # wait_guest NAME: QEMU's exit status in $LOGS/NAME/qemu.rc; the watcher's
 # end
 wait_guest() {
@@ -177,9 +244,10 @@ wait_guest() {
 # must outlive it.
 run_guests() {
 	local n
-	start_guest dwq "$UUID_D"
+	start_domain dwq "$UUID_D"
 	start_guest swq "$UUID_S"
-	for n in dwq swq; do wait_guest "$n"; done
+	wait_domain dwq
+	wait_guest swq
 }
 
 # r NAME KEY: the last value the watcher recorded for KEY ("" if none)
@@ -200,6 +268,7 @@ guests_ran() {
 		echo "$n: QEMU exit $(cat "$LOGS/$n/qemu.rc"), boots $(r "$n" boots)," \
 			"quit '$(r "$n" quit)', unexpected boot '$(r "$n" unexpected_boot)'"
 		cat "$LOGS/$n/qemu.log" "$LOGS/$n/watch.log"
+		[ ! -e "$LOGS/$n/libvirt-qemu.log" ] || tail -n 20 "$LOGS/$n/libvirt-qemu.log"
 		console_tail "$n"
 		rc=1
 	done
@@ -298,26 +367,22 @@ figures() {
 	done
 }
 
-# On failure, every dmatest line and what the parent reported are shown.
-host_dmatest_passed() {
-	local summary
-	echo 0 >"$DMATEST/run" && cat "$DMATEST/wait" >/dev/null
-	summary=$(dmesg | grep 'dmatest: .*summary' | tail -n 1)
-	echo "$summary"
-	rmmod dmatest || return 1
-	grep -Eq 'summary [1-9][0-9]* tests, 0 failures' <<<"$summary" && return 0
-	dmesg | grep -E 'dmatest:|DMAR|idxd|wq0\.3' | grep -v ' vdev: ' | tail -n 25
-	return 1
-}
-
+# What libvirt made goes as a user takes it away: the domain undefined,
+# the node device destroyed and undefined (mdevctl stop and undefine);
+# the shared vdev with sysfs. The counts are back where they were.
 remove_vdevs() {
-	echo 1 >"$MDEV/$UUID_D/remove" && echo 1 >"$MDEV/$UUID_S/remove" ||
-		return 1
+	$VIRSH undefine "$DOMAIN" &&
+	$VIRSH nodedev-destroy "$NODEDEV_D" &&
+	$VIRSH nodedev-undefine "$NODEDEV_D" || return 1
+	echo 1 >"$MDEV/$UUID_S/remove" || return 1
+	[ ! -e "$MDEV/$UUID_D" ] || { echo "$UUID_D still exists"; return 1; }
+	[ -z "$(mdevctl list -d)" ] || { echo "mdevctl still defines:"; mdevctl list -d; return 1; }
 	expect_eq "$DTYPE available" "$(available "$DTYPE")" "$(cat "$TMP/avail-d")" &&
 	expect_eq "$STYPE available" "$(available "$STYPE")" "$(cat "$TMP/avail-s")"
 }
 
 teardown() {
+	libvirt_stop
 	[ "$LOGS" = "$TMP/logs" ] || umount "$LOGS"
 	echo wq0.3 >/sys/bus/dsa/drivers/dmaengine/unbind 2>/dev/null
 	disable_all && rmmod idxd_vdev vfio_ims_irqs && unload_ours
@@ -326,9 +391,12 @@ teardown() {
 check "configure: a dedicated and a shared WQ for vdevs, a host kernel WQ" configure
 check "setup: dsa0 enabled, the WQs bound" setup
 check "host dmatest started on its own WQ" start_host_dmatest
-check "a dsa-1dwq-v1 and a dsa-1swq-v1 vdev created" create_vdevs
+check "libvirt: nodedev-list shows the vdev types and their instances" libvirt_lists_types
+check "a dsa-1dwq-v1 vdev defined and started by libvirt, a dsa-1swq-v1 one with sysfs" \
+	create_vdevs
 run_guests
-check "two nested guests ran at once, $ROUNDS boots each, and quit" guests_ran
+check "two nested guests ran at once (dwq a libvirt domain), $ROUNDS boots each, and quit" \
+	guests_ran
 for n in dwq swq; do
 	check "$n guest: the stock idxd probed the vdev, no error" guest_check "$n" 1 probe
 	check "$n guest: accel-config list shows dsa0 and wq0.0" guest_check "$n" 1 list
@@ -350,7 +418,9 @@ check "swq vdev: 8 trapped accesses per descriptor (8-byte pieces of each 64-byt
 	eight_per_descriptor
 figures
 check "host dmatest ran throughout with 0 failures" host_dmatest_passed
-check "vdevs removed, available_instances back" remove_vdevs
+echo "# $(host_dmatest_figure)"
+check "domain undefined, vdevs destroyed and undefined (libvirt) or removed, instances back" \
+	remove_vdevs
 check "teardown: modules unload" teardown
 rm -rf "$TMP"
 finish_checks

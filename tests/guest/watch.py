@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Follow one nested guest of suite "guest" and answer its markers.
 
-usage: watch.py SERIAL_LOG QMP_SOCKET CTL_SOCKET UUID ROUNDS RESULT T0
+usage: watch.py SERIAL_LOG QMP_SOCKET|libvirt:DOMAIN:CONSOLE_SOCKET CTL_SOCKET
+                UUID ROUNDS RESULT T0
 
 Runs in the bench VM next to the nested QEMU that tests/guest/in-vm.sh
 starts for the vdev UUID, from just before that QEMU starts (T0, epoch
 seconds) until it exits:
 
 - drains the guest's console (ttyS0 on a ringbuf chardev "con") through
-  QMP ringbuf-read into SERIAL_LOG, and timestamps every marker line of
+  QMP ringbuf-read into SERIAL_LOG (for a libvirt domain, from the unix
+  socket of its <serial type='unix'>; system_reset and quit are then
+  "virsh reset" and "virsh destroy"), and timestamps every marker line of
   tests/guest/guest-test.sh and tests/guest/init as it appears, in
   seconds since T0.  A -serial file: would cost the nested guest one
   write(2) in the bench VM per byte, seconds per line under nested TCG;
@@ -17,12 +20,15 @@ seconds) until it exits:
   ring is drained first).  SERIAL_LOG.times has every line with the
   time it was drained at;
 - answers "GUEST-HELLO" with "round N" on the control line (ttyS1);
-- at "GUEST-DMATEST-READY NAME" and "GUEST-DMATEST-DONE NAME N" the guest
-  waits for a "go" line on its ttyS1 (CTL_SOCKET, -serial unix:...,
-  server): the vdev's trapped_accesses and the /proc/interrupts count of
-  its IMS vector "vfio-ims[1](UUID)" are sampled first, then "go" is
-  sent, so both samples are taken while the guest is idle and the
-  difference is exactly the dmatest run's;
+- at "GUEST-DMATEST-READY NAME THREADS TESTS" the guest has dmatest set
+  up and waits for a "go" line on its ttyS1 (CTL_SOCKET, -serial
+  unix:..., server): the vdev's trapped_accesses and the /proc/interrupts
+  count of its IMS vector "vfio-ims[1](UUID)" are sampled, then "go" is
+  sent; the guest starts dmatest and waits for "done".  Once the console
+  shows THREADS dmatest summary lines (every thread ended), or after
+  DMATEST_LIMIT seconds, both are sampled again and "done" is sent: both
+  samples are taken while the guest is idle, so the difference is
+  exactly the dmatest run's;
 - at "GUEST-ROUND-DONE rc=N" it sends QMP system_reset (the guest reboots,
   QEMU resets the vfio-pci device) until ROUNDS rounds are done, then
   QMP quit; a boot it did not ask for (a guest panic reboots) also quits;
@@ -37,10 +43,14 @@ import base64
 import json
 import re
 import socket
+import subprocess
 import sys
 import time
 
 POLL = 0.5
+# how long a dmatest run may take before the guest is told to look anyway
+DMATEST_LIMIT = 1200
+SUMMARY = re.compile(r"dmatest: \S+-copy\d+: summary ")
 
 
 def connect(path, deadline):
@@ -112,6 +122,68 @@ def qemu_gone(sock):
         sock.setblocking(True)
 
 
+class QmpConsole:
+    """A QEMU we started: its console is the ring "con", read over QMP."""
+
+    def __init__(self, qmp_path, deadline):
+        self.qmp = Qmp(qmp_path, deadline)
+
+    def read(self):
+        got = b""
+        while True:
+            reply = self.qmp.call("ringbuf-read", device="con", size=65536,
+                                  format="base64")
+            data = base64.b64decode(reply.get("return", ""))
+            got += data
+            if len(data) < 65536:
+                return got
+
+    def gone(self):
+        return qemu_gone(self.qmp.sock)
+
+    def reset(self):
+        self.con.reset()
+
+    def quit(self):
+        self.con.quit()
+
+
+class LibvirtConsole:
+    """A libvirt domain: its console is a unix socket (a <serial
+    type='unix'> in bind mode), reset and quit go through virsh."""
+
+    def __init__(self, domain, con_path, deadline):
+        self.domain = domain
+        self.sock = connect(con_path, deadline)
+        self.sock.setblocking(False)
+        self.eof = False
+
+    def read(self):
+        got = b""
+        while not self.eof:
+            try:
+                data = self.sock.recv(65536)
+            except BlockingIOError:
+                break
+            if not data:
+                self.eof = True
+            got += data
+        return got
+
+    def gone(self):
+        return self.eof
+
+    def virsh(self, *args):
+        subprocess.run(["virsh", "-q", "-c", "qemu:///system"] + list(args)
+                       + [self.domain], check=False, stdout=subprocess.DEVNULL)
+
+    def reset(self):
+        self.virsh("reset")
+
+    def quit(self):
+        self.virsh("destroy")
+
+
 def main():
     log, qmp_path, ctl_path, uuid, rounds, result, t0 = sys.argv[1:8]
     rounds, t0 = int(rounds), float(t0)
@@ -121,13 +193,17 @@ def main():
         out.write("%s=%s\n" % (key, value))
 
     deadline = time.monotonic() + 120
-    qmp = Qmp(qmp_path, deadline)
+    if qmp_path.startswith("libvirt:"):
+        _, domain, con_path = qmp_path.split(":", 2)
+        con = LibvirtConsole(domain, con_path, deadline)
+    else:
+        con = QmpConsole(qmp_path, deadline)
     ctl = connect(ctl_path, deadline)
     put("t.qmp", "%.1f" % (time.time() - t0))
 
     boots = resets = 0
     rnd = 0
-    samples = {}
+    running = None  # the dmatest run the guest waits on, if any
     seen_result = set()
     console = open(log, "ab", buffering=0)
     # every console line with the time it was drained at (since T0)
@@ -135,20 +211,14 @@ def main():
 
     def drain():
         """What the guest printed since the last call (and log it)."""
-        got = b""
-        while True:
-            reply = qmp.call("ringbuf-read", device="con", size=65536,
-                             format="base64")
-            data = base64.b64decode(reply.get("return", ""))
-            got += data
-            if len(data) < 65536:
-                break
+        got = con.read()
         console.write(got)
         return got
 
     buf = b""
     while True:
-        if qemu_gone(qmp.sock):
+        if con.gone():
+            buf += drain()
             put("t.exit", "%.1f" % (time.time() - t0))
             return
         buf += drain()
@@ -170,7 +240,7 @@ def main():
                 if boots > resets + 1:
                     put("unexpected_boot", boots)
                     drain()
-                    qmp.call("quit")
+                    con.quit()
                 continue
             if "GUEST-HELLO" in line:
                 ctl.sendall(b"round %d\n" % rnd)
@@ -186,23 +256,19 @@ def main():
                     m.group(1) if m.group(1) == "ok"
                     else "fail: %s" % (m.group(3) or ""))
                 continue
-            m = re.search(r"GUEST-DMATEST-READY (\S+)", line)
-            if m:
-                samples[m.group(1)] = (trapped(uuid), ims_count(uuid))
-                put("%s.t.ready-%s" % (key, m.group(1)), "%.1f" % now)
-                ctl.sendall(b"go\n")
-                continue
-            m = re.search(r"GUEST-DMATEST-DONE (\S+) (\d+)", line)
+            m = re.search(r"GUEST-DMATEST-READY (\S+) (\d+) (\d+)", line)
             if m:
                 name = m.group(1)
-                tr, ims = trapped(uuid), ims_count(uuid)
-                if name in samples:
-                    tr0, ims0 = samples.pop(name)
-                    put("%s.trapped.%s" % (key, name), tr - tr0)
-                    put("%s.ims.%s" % (key, name), ims - ims0)
-                put("%s.tests.%s" % (key, name), m.group(2))
-                put("%s.t.done-%s" % (key, name), "%.1f" % now)
+                running = {"name": name, "key": key, "threads": int(m.group(2)),
+                           "ended": 0, "since": time.monotonic(),
+                           "before": (trapped(uuid), ims_count(uuid))}
+                put("%s.tests.%s" % (key, name), m.group(3))
+                put("%s.t.ready-%s" % (key, name), "%.1f" % now)
                 ctl.sendall(b"go\n")
+                continue
+            if running and SUMMARY.search(line):
+                running["ended"] += 1
+            if "GUEST-DMATEST-DONE" in line:
                 continue
             m = re.search(r"GUEST-IRQ (\S+) (\d+)", line)
             if m:
@@ -229,14 +295,26 @@ def main():
                 if rnd < rounds:
                     resets += 1
                     put("resets", resets)
-                    qmp.call("system_reset")
+                    con.reset()
                 else:
                     put("quit", "%.1f" % now)
                     drain()
-                    qmp.call("quit")
+                    con.quit()
                 continue
             if line.startswith("GUEST-TEST-RC="):
                 put("%s.test_rc" % key, line.split("=", 1)[1])
+        if running and (running["ended"] >= running["threads"] or
+                        time.monotonic() - running["since"] > DMATEST_LIMIT):
+            tr, ims = trapped(uuid), ims_count(uuid)
+            tr0, ims0 = running["before"]
+            key, name = running["key"], running["name"]
+            put("%s.trapped.%s" % (key, name), tr - tr0)
+            put("%s.ims.%s" % (key, name), ims - ims0)
+            put("%s.t.done-%s" % (key, name), "%.1f" % now)
+            if running["ended"] < running["threads"]:
+                put("%s.timeout.%s" % (key, name), running["ended"])
+            running = None
+            ctl.sendall(b"done\n")
         time.sleep(POLL)
 
 
