@@ -1,48 +1,108 @@
 #!/bin/bash
-# The demo, inside the bench VM: the upstream idxd driver and Debian's
-# accel-config bring up the emulated DSA and the kernel's dmatest copies
-# memory through it. (Our own parent driver replaces upstream idxd once
-# it exists.)
-set -euo pipefail
+# The demo, inside the bench VM (tests/demo.sh): one DSA serving the host
+# and a VM. Our parent driver and Debian's accel-config give wq0.3 to the
+# host's dmaengine, where dmatest copies throughout, and wq0.0 to the vdev
+# driver; a dsa-1dwq-v1 vdev goes to a nested TCG guest through our QEMU's
+# vfio-pci (Debian's code), where Debian 12's stock kernel and idxd driver
+# probe it and the guest's dmatest copies through it
+# (tests/guest/guest-test.sh, answered by tests/guest/watch.py).
+#
+# usage: in-vm.sh KMOD_DIR VDEV_DIR GUEST_ENV
+set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+USAGE="usage: in-vm.sh KMOD_DIR VDEV_DIR GUEST_ENV"
+KMOD_DIR=${1:?$USAGE}
+VDEV_DIR=${2:?$USAGE}
+GUEST_ENV=${3:?$USAGE}
+# shellcheck source=../lib/checks.sh
+. "$HERE/../lib/checks.sh"
+# shellcheck source=../lib/dsa.sh
+. "$HERE/../lib/dsa.sh"
+# shellcheck source=../lib/host-dmatest.sh
+. "$HERE/../lib/host-dmatest.sh"
 
-say "the emulated device"
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x0b25 ] &&
-		echo "$(basename "$d") 8086:0b25 Intel DSA (QEMU model), IOMMU group $(basename "$(readlink "$d/iommu_group")")"
+QEMU='' GUEST_VMLINUX='' GUEST_INITRD='' GUEST_APPEND_FILE=''
+while IFS='=' read -r key val; do
+	case "$key" in
+	QEMU|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE) printf -v "$key" '%s' "$val" ;;
+	esac
+done <"$GUEST_ENV"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { echo "demo: $*" >&2; exit 1; }
+TMP=$(mktemp -d)
+UUID=6b1c2a90-5d3e-4f7a-8c21-0e9f4d3a7b09
+PCIDEV=$(dsa_pci_dir)
+TYPE=siov_idxd-dsa-1dwq-v1
+MDEV=/sys/bus/mdev/devices
+# the guest's dmatest: threads x copies of up to 16 KiB, verified
+THREADS=2
+ITER=100
+# the slow initcalls tests/guest/in-vm.sh explains
+NESTED_APPEND="initcall_blacklist=crypto_kdf108_init,init_encrypted,init_kprobe_trace"
+
+say "the emulated device: $(basename "$PCIDEV") $(cat "$PCIDEV/vendor"):$(cat "$PCIDEV/device") (DSA model in our QEMU)"
+say "our stack: parent driver, IMS irqchip, vdev driver"
+load_ours "$KMOD_DIR" && modprobe mdev &&
+	insmod "$VDEV_DIR/vfio_ims_irqs.ko" && insmod "$VDEV_DIR/idxd_vdev.ko" ||
+	die "cannot load our modules"
+say "accel-config: wq0.0 for vdevs, wq0.3 for the host's dmaengine"
+config_dwq wq0.0 vdev0 vdev user && config_dwq wq0.3 host dmaengine kernel &&
+	accel-config enable-device dsa0 || die "configuration failed"
+accel-config enable-wq dsa0/wq0.0 2>/dev/null	# binds; runs when a guest enables it
+accel-config enable-wq dsa0/wq0.3 || die "enable-wq wq0.3 failed"
+for wq in wq0.0 wq0.3; do
+	echo "  $wq: $(attr $wq mode), size $(attr $wq size), type $(attr $wq type), driver $(basename "$(readlink "$DSA/$wq/driver")"), state $(attr $wq state)"
 done
-say "modprobe idxd (upstream driver, built as a module from linux-source-6.12)"
-modprobe idxd
-accel-config list -i | python3 -c '
-import json, sys
-d = json.load(sys.stdin)[0]
-for k in ("dev", "version", "max_groups", "max_engines", "max_work_queues",
-          "work_queue_size", "max_transfer_size", "max_batch_size",
-          "max_read_buffers", "gen_cap", "pasid_enabled"):
-    print("  %-22s %s" % (k, d.get(k)))'
-say "accel-config load-config: one dedicated kernel WQ for dmaengine"
-accel-config load-config -c "$HERE/../peer/dwq.conf" -e
-accel-config list | python3 -c '
-import json, sys
-for d in json.load(sys.stdin):
-    for g in d.get("groups", []):
-        for w in g.get("grouped_workqueues", []):
-            print("  %s: %s, %s, size %s, driver %s" % (w["dev"], w["state"],
-                  w["mode"], w["size"], w.get("driver_name")))'
-ls /sys/class/dma/ | sed 's/^/  dma channel: /'
-say "dmatest: 2 threads x 500 memcpy of up to 16 KiB, verified"
-modprobe dmatest timeout=5000 iterations=500 threads_per_chan=2 max_channels=1
-dmesg -C
-echo 1 >/sys/module/dmatest/parameters/run
-cat /sys/module/dmatest/parameters/wait >/dev/null
-dmesg | grep 'dmatest: .*summary' | sed 's/^\[[^]]*\] /  /'
-[ "$(dmesg | grep 'dmatest: .*summary' | grep -c ' 0 failures')" = 2 ] ||
-	{ echo "dmatest reported failures" >&2; exit 1; }
-say "interrupts the device raised"
-grep -E 'idxd|dsa' /proc/interrupts | awk '{ s = 0; for (i = 2; i <= 3; i++) s += $i; printf "  %-40s %d\n", $NF, s }'
-rmmod dmatest
-accel-config disable-wq dsa0/wq0.0 >/dev/null
-accel-config disable-device dsa0 >/dev/null
-rmmod idxd idxd_bus
-say "done: driver unloaded cleanly"
+
+say "host: dmatest on wq0.3, in rounds of $HOST_DMATEST_ROUND verified copies, all along"
+host_dmatest_start wq0.3 19 || die "host dmatest did not start"
+
+say "a dsa-1dwq-v1 vdev for the VM"
+echo "$UUID" >"$PCIDEV/mdev_supported_types/$TYPE/create" || die "create failed"
+echo "  $UUID: $(cat "$MDEV/$UUID/vdev_type"), IOMMU group $(basename "$(readlink "$MDEV/$UUID/iommu_group")")"
+
+say "the VM: Debian 12's stock kernel on a nested TCG QEMU, the vdev through vfio-pci (takes minutes)"
+mkdir -p "$TMP/g"
+t0=$(date +%s.%N)
+/usr/bin/python3 "$HERE/../guest/watch.py" "$TMP/g/serial.log" "$TMP/g/qmp.sock" \
+	"$TMP/g/ctl.sock" "$UUID" 1 "$TMP/g/result" "$t0" >"$TMP/g/watch.log" 2>&1 &
+watcher=$!
+timeout -k 10 3600 "$QEMU" -accel tcg -M q35 -cpu max -m 512 -smp 1 \
+	-nodefaults -nographic \
+	-chardev ringbuf,id=con,size=1M -serial chardev:con \
+	-serial "unix:$TMP/g/ctl.sock,server=on,wait=off" \
+	-qmp "unix:$TMP/g/qmp.sock,server=on,wait=off" \
+	-L /usr/share/seabios -L /usr/share/qemu \
+	-kernel "$GUEST_VMLINUX" -initrd "$GUEST_INITRD" \
+	-append "$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER gt_reload=0" \
+	-device "vfio-pci,sysfsdev=$MDEV/$UUID" </dev/null >"$TMP/g/qemu.log" 2>&1
+qemu_rc=$?
+wait "$watcher"
+r() { sed -n "s/^$1=//p" "$TMP/g/result" | tail -n 1; }
+grep -a -E 'idxd|dmatest|GUEST-CHECK' "$TMP/g/serial.log" | grep -av '^ ' |
+	sed 's/^/  guest| /' | tail -n 25
+
+say "figures (nested TCG inside TCG: the absolute numbers measure the emulators)"
+echo "  VM: QEMU start to guest init $(r r1.t.init) s, to idxd probed $(r r1.t.probed) s, to the first dmatest result $(r r1.t.first-result) s"
+echo "  VM: $(r r1.tests.main) descriptors through the vdev's mmapped portal; host-side trapped accesses meanwhile: $(r r1.trapped.main); completion interrupts: guest $(r r1.irq.main), host IMS vector $(r r1.ims.main)"
+sed -n 's/^r1.summary=/  VM: /p' "$TMP/g/result"
+host_ok=0
+host_dmatest_passed >"$TMP/host.out" 2>&1 || host_ok=1
+echo "  host: $(host_dmatest_figure), alongside the VM"
+tail -n 2 "$TMP/dmatest.summaries" | sed 's/^\[[^]]*\] /  host: /'
+[ "$host_ok" = 0 ] || sed 's/^/  host| /' "$TMP/host.out"
+
+say "teardown"
+echo 1 >"$MDEV/$UUID/remove"
+echo wq0.3 >/sys/bus/dsa/drivers/dmaengine/unbind 2>/dev/null
+disable_all >/dev/null && rmmod idxd_vdev vfio_ims_irqs && unload_ours ||
+	die "teardown failed"
+guest_rc=$(r r1.rc)
+rm -rf "$TMP"
+if [ "$qemu_rc" = 0 ] && [ "$guest_rc" = 0 ] && [ "$host_ok" = 0 ]; then
+	say "done: the host and the VM shared one device, every copy verified"
+	exit 0
+fi
+echo "demo: something failed (QEMU exit $qemu_rc, guest rc '$guest_rc', host dmatest $host_ok)" >&2
+exit 1
