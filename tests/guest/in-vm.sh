@@ -73,7 +73,7 @@ fi
 ROUNDS=2
 # the guest's dmatest: threads per channel and iterations per thread
 THREADS=2
-ITER=200
+ITER=100
 
 available() { cat "$TYPES/$1/available_instances"; }
 
@@ -146,14 +146,17 @@ create_vdevs() {
 	expect_eq "vdev_type S" "$(cat "$MDEV/$UUID_S/vdev_type")" dsa-1swq-v1
 }
 
-# start_guest NAME UUID: the nested QEMU and its watcher, in the background
-# (pids in $TMP/NAME/*.pid). No -no-reboot: system_reset must reset, not
-# quit. The console is a ring in QEMU's memory that the watcher drains
+# start_guest NAME UUID [ROUNDS [END [APPEND]]]: the nested QEMU and its
+# watcher, in the background (pids in $TMP/NAME/*.pid; qemu.pid is the
+# timeout's, qemu.real.pid QEMU's own). ROUNDS boots (default $ROUNDS),
+# END quit or hold (watch.py), APPEND more guest command line. No
+# -no-reboot: system_reset must reset, not quit. The console is a ring in QEMU's memory that the watcher drains
 # over QMP into $LOGS/NAME/serial.log (a file chardev costs a write(2) per
 # byte here: seconds per line); ttyS1 is the control line, a socket the
 # watcher connects to; QMP also for system_reset and quit.
 start_guest() {
-	local n=$1 uuid=$2 w=$LOGS/$1 s=$TMP/$1 t0
+	local n=$1 uuid=$2 rounds=${3:-$ROUNDS} end=${4:-quit} extra=${5:-}
+	local w=$LOGS/$1 s=$TMP/$1 t0
 	mkdir -p "$w" "$s"
 	: >"$w/result"
 	if [ ! -e "$MDEV/$uuid" ]; then
@@ -162,7 +165,7 @@ start_guest() {
 	fi
 	t0=$(date +%s.%N)
 	/usr/bin/python3 "$HERE/watch.py" "$w/serial.log" "$s/qmp.sock" \
-		"$s/ctl.sock" "$uuid" "$ROUNDS" "$w/result" "$t0" \
+		"$s/ctl.sock" "$uuid" "$rounds" "$w/result" "$t0" "$end" \
 		>"$w/watch.log" 2>&1 &
 	echo $! >"$s/watch.pid"
 	timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu max \
@@ -170,18 +173,19 @@ start_guest() {
 		-chardev ringbuf,id=con,size=1M -serial chardev:con \
 		-serial "unix:$s/ctl.sock,server=on,wait=off" \
 		-qmp "unix:$s/qmp.sock,server=on,wait=off" \
+		-pidfile "$s/qemu.real.pid" \
 		-L /usr/share/seabios -L /usr/share/qemu \
 		-kernel "$GUEST_VMLINUX" -initrd "$GUEST_INITRD" \
-		-append "$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER${GUEST_APPEND:+ $GUEST_APPEND}" \
+		-append "$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER${extra:+ $extra}${GUEST_APPEND:+ $GUEST_APPEND}" \
 		-device "vfio-pci,sysfsdev=$MDEV/$uuid" \
 		</dev/null >"$w/qemu.log" 2>&1 &
 	echo $! >"$s/qemu.pid"
 }
 
-# start_domain NAME UUID: the same guest as a libvirt domain (virsh define,
-# virsh start) with our QEMU as its emulator, and its watcher
+# start_domain NAME UUID [END]: the same guest as a libvirt domain (virsh
+# define, virsh start) with our QEMU as its emulator, and its watcher
 start_domain() {
-	local n=$1 uuid=$2 w=$LOGS/$1 s=$TMP/$1 t0
+	local n=$1 uuid=$2 end=${3:-quit} w=$LOGS/$1 s=$TMP/$1 t0
 	mkdir -p "$w" "$s"
 	: >"$w/result"
 	domain_xml "$DOMAIN" "$QEMU_LIBVIRT" "$GUEST_VMLINUX" "$GUEST_INITRD" \
@@ -199,7 +203,7 @@ start_domain() {
 	echo "libvirt" >"$s/libvirt"
 	/usr/bin/python3 "$HERE/watch.py" "$w/serial.log" \
 		"libvirt:$DOMAIN:$s/con.sock" "$s/ctl.sock" "$uuid" "$ROUNDS" \
-		"$w/result" "$t0" >"$w/watch.log" 2>&1 &
+		"$w/result" "$t0" "$end" >"$w/watch.log" 2>&1 &
 	echo $! >"$s/watch.pid"
 }
 
@@ -211,9 +215,11 @@ wait_domain() {
 		echo "not started" >"$w/qemu.rc"
 		return
 	fi
-	for _ in $(seq "$((GUEST_TIMEOUT / 5))"); do
+	# every 15 s: a virsh costs the nested guests CPU (and the watcher
+	# has long seen the end when it shuts off)
+	for _ in $(seq "$((GUEST_TIMEOUT / 15))"); do
 		[ "$($VIRSH domstate "$DOMAIN")" = "shut off" ] && break
-		sleep 5
+		sleep 15
 	done
 	if [ "$($VIRSH domstate "$DOMAIN")" = "shut off" ]; then
 		echo 0 >"$w/qemu.rc"
@@ -238,20 +244,130 @@ wait_guest() {
 	wait "$(cat "$s/watch.pid")" || echo "watcher of $1 exited $?" >>"$w/watch.log"
 }
 
-# Both guests at once: the parallel run is the point (two VMs on two kinds
-# of vdev, on one device, with the host's WQ busy too). Started here, not
-# inside a check: check runs its function in a subshell, and the guests
-# must outlive it.
-run_guests() {
-	local n
-	start_domain dwq "$UUID_D"
-	start_guest swq "$UUID_S"
-	wait_domain dwq
-	wait_guest swq
-}
-
 # r NAME KEY: the last value the watcher recorded for KEY ("" if none)
 r() { sed -n "s/^$2=//p" "$LOGS/$1/result" 2>/dev/null | tail -n 1; }
+
+# wait_result NAME KEY: until NAME's watcher has recorded KEY (0), or its
+# QEMU is gone or GUEST_TIMEOUT passed (1)
+wait_result() {
+	local i
+	for ((i = 0; i < GUEST_TIMEOUT; i += 2)); do
+		[ -z "$(r "$1" "$2")" ] || return 0
+		[ -z "$(r "$1" t.exit)" ] || break
+		sleep 2
+	done
+	echo "$1: no '$2' from its watcher (QEMU exit at '$(r "$1" t.exit)')"
+	console_tail "$1"
+	return 1
+}
+
+# release NAME: a guest its watcher holds (END "hold") may quit now
+release() { : >"$LOGS/$1/result.quit"; }
+
+# host_mark TEXT / host_after_mark TEXT REGEX: the bench kernel's log cut
+# at a mark, as the guest's after_mark does
+host_mark() { echo "guest-suite: $1" >/dev/kmsg; }
+host_after_mark() {
+	dmesg | awk -v m="guest-suite: $1" 'f && $0 ~ r { print } index($0, m) { f = 1 }' r="$2"
+}
+
+# remove_in_background UUID: sysfs remove, which blocks until the vdev's
+# user lets go of it, bounded; the pid of that in $TMP/remove.pid
+remove_in_background() {
+	timeout 900 sh -c "echo 1 >$MDEV/$1/remove" &
+	echo $! >"$TMP/remove.pid"
+}
+
+# wait_gone UUID SECONDS: the vdev is gone within SECONDS
+wait_gone() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		[ -e "$MDEV/$1" ] || return 0
+		sleep 1
+	done
+	echo "vdev $1 still there after $2 s"
+	return 1
+}
+
+# The dedicated vdev is removed (sysfs, what mdevctl stop does) while its
+# libvirt domain runs, idle after its last boot. The kernel relays the
+# request to QEMU (the VFIO request interrupt); libvirt put the hostdev
+# behind a pcie-root-port (its q35 default), so QEMU 7.2 unplugs it from
+# the guest (the guest's PCIe hotplug, then the stock idxd's remove) and
+# lets go of the vdev: the removal completes and the domain keeps running,
+# without the hostdev.
+remove_under_domain() {
+	local rc=0
+	wait_result dwq held || return 1
+	host_mark "remove $UUID_D"
+	remove_in_background "$UUID_D"
+	wait_gone "$UUID_D" 600 || rc=1
+	wait "$(cat "$TMP/remove.pid")" || { echo "remove exited $?"; rc=1; }
+	host_after_mark "remove $UUID_D" 'request' | head -n 3
+	[ -n "$(host_after_mark "remove $UUID_D" 'relaying device request')" ] ||
+		{ echo "no device request relayed to QEMU"; rc=1; }
+	expect_eq "domain state after the removal" "$($VIRSH domstate "$DOMAIN")" running ||
+		rc=1
+	! $VIRSH dumpxml "$DOMAIN" | grep -q "type='mdev'" ||
+		{ echo "libvirt still shows the hostdev in the live domain"; rc=1; }
+	return $rc
+}
+
+# SIGKILL of the shared vdev's QEMU while its guest runs dmatest: the
+# vdev stays, and the next guest must find it as new (second_guest).
+kill_during_dmatest() {
+	local t0 i qpid
+	wait_result swqkill r1.t.ready-main || return 1
+	# descriptors flowing: the trapped portal counts their pieces
+	t0=$(cat "$MDEV/$UUID_S/trapped_accesses")
+	for ((i = 0; i < 600; i++)); do
+		[ "$(cat "$MDEV/$UUID_S/trapped_accesses")" -ge $((t0 + 80)) ] && break
+		sleep 1
+	done
+	echo "trapped accesses $t0 -> $(cat "$MDEV/$UUID_S/trapped_accesses") before the kill"
+	qpid=$(cat "$TMP/swqkill/qemu.real.pid")
+	kill -KILL "$qpid" || return 1
+	for ((i = 0; i < 120; i++)); do
+		kill -0 "$qpid" 2>/dev/null || break
+		sleep 1
+	done
+	! kill -0 "$qpid" 2>/dev/null || { echo "QEMU $qpid still alive"; return 1; }
+	[ -e "$MDEV/$UUID_S" ] || { echo "the vdev went with QEMU"; return 1; }
+}
+
+# second_guest: a new QEMU on the vdev that the killed one had open
+second_guest() {
+	local s
+	wait_result swq2 held || return 1
+	for s in probe wq dmatest; do
+		guest_check swq2 1 "$s" || return 1
+	done
+}
+
+# The shared vdev is removed while a QEMU holds it, on the root bus: QEMU
+# 7.2 cannot unplug a device there and says so, and the removal waits,
+# asking again, until QEMU quits; nothing hangs in the meantime.
+remove_under_qemu() {
+	local rc=0 qpid i
+	qpid=$(cat "$TMP/swq2/qemu.real.pid")
+	host_mark "remove $UUID_S"
+	remove_in_background "$UUID_S"
+	for ((i = 0; i < 60; i++)); do
+		[ -z "$(host_after_mark "remove $UUID_S" 'relaying device request')" ] || break
+		sleep 1
+	done
+	[ -n "$(host_after_mark "remove $UUID_S" 'relaying device request')" ] ||
+		{ echo "no device request relayed to QEMU in 60 s"; rc=1; }
+	sleep 15
+	kill -0 "$qpid" 2>/dev/null || { echo "QEMU died at the request"; rc=1; }
+	kill -0 "$(cat "$TMP/remove.pid")" 2>/dev/null ||
+		{ echo "the removal did not wait for QEMU"; rc=1; }
+	echo "QEMU said: $(grep -i 'unplug\|hotplug' "$LOGS/swq2/qemu.log" | head -n 2)"
+	release swq2
+	wait_gone "$UUID_S" 120 || rc=1
+	wait "$(cat "$TMP/remove.pid")" || { echo "remove exited $?"; rc=1; }
+	return $rc
+}
 
 # the tail of a guest's console, to show why a check failed
 console_tail() {
@@ -348,9 +464,10 @@ no_guest_splat() {
 figures() {
 	local n i k
 	echo "# nested guests: $QEMU, TCG in the bench VM (itself TCG), -m 512 -smp 1;"
-	echo "# both at once, with the host dmatest (niced) on wq0.3; seconds from QEMU start"
-	for n in dwq swq; do
-		for i in $(seq "$ROUNDS"); do
+	echo "# dwq and swq at once, then swqkill and swq2 alone; the host dmatest (niced)"
+	echo "# on wq0.3 throughout; seconds from QEMU start"
+	for n in dwq swq swqkill swq2; do
+		for i in $(seq "$(r "$n" boots)" 2>/dev/null); do
 			printf '# %s boot %d:' "$n" "$i"
 			for k in init probed first-result dmatest-done round-done; do
 				printf ' %s %s' "$k" "$(r "$n" "r$i.t.$k")"
@@ -368,13 +485,15 @@ figures() {
 }
 
 # What libvirt made goes as a user takes it away: the domain undefined,
-# the node device destroyed and undefined (mdevctl stop and undefine);
-# the shared vdev with sysfs. The counts are back where they were.
+# the node device destroyed (unless the live-VM check removed it) and
+# undefined (mdevctl stop and undefine); the shared vdev with sysfs if it
+# is still there. The counts are back where they were.
 remove_vdevs() {
-	$VIRSH undefine "$DOMAIN" &&
-	$VIRSH nodedev-destroy "$NODEDEV_D" &&
+	$VIRSH undefine "$DOMAIN" || return 1
+	[ ! -e "$MDEV/$UUID_D" ] || $VIRSH nodedev-destroy "$NODEDEV_D" || return 1
 	$VIRSH nodedev-undefine "$NODEDEV_D" || return 1
-	echo 1 >"$MDEV/$UUID_S/remove" || return 1
+	[ ! -e "$MDEV/$UUID_S" ] || echo 1 >"$MDEV/$UUID_S/remove" || return 1
+	[ ! -e "$MDEV/$UUID_S" ] || { echo "$UUID_S still exists"; return 1; }
 	[ ! -e "$MDEV/$UUID_D" ] || { echo "$UUID_D still exists"; return 1; }
 	[ -z "$(mdevctl list -d)" ] || { echo "mdevctl still defines:"; mdevctl list -d; return 1; }
 	expect_eq "$DTYPE available" "$(available "$DTYPE")" "$(cat "$TMP/avail-d")" &&
@@ -394,7 +513,17 @@ check "host dmatest started on its own WQ" start_host_dmatest
 check "libvirt: nodedev-list shows the vdev types and their instances" libvirt_lists_types
 check "a dsa-1dwq-v1 vdev defined and started by libvirt, a dsa-1swq-v1 one with sysfs" \
 	create_vdevs
-run_guests
+# Both guests at once: the parallel run is the point (two VMs on two kinds
+# of vdev, on one device, with the host's WQ busy too). Started here, not
+# inside a check: check runs its function in a subshell, and the guests
+# must outlive it.
+start_domain dwq "$UUID_D" hold
+start_guest swq "$UUID_S"
+check "dwq vdev removed under its live libvirt domain: QEMU unplugged it, the domain runs on" \
+	remove_under_domain
+release dwq
+wait_domain dwq
+wait_guest swq
 check "two nested guests ran at once (dwq a libvirt domain), $ROUNDS boots each, and quit" \
 	guests_ran
 for n in dwq swq; do
@@ -416,6 +545,21 @@ check "dwq vdev: no trapped access while the guest runs dmatest (portal mmapped)
 	no_trap_while_dmatest
 check "swq vdev: 8 trapped accesses per descriptor (8-byte pieces of each 64-byte write)" \
 	eight_per_descriptor
+# Then the shared vdev again, one guest at a time: killed in the middle
+# of its dmatest, a second QEMU on the same vdev, removed under that one.
+start_guest swqkill "$UUID_S" 1 hold "gt_reload=0 gt_iterations=100"
+check "SIGKILL of QEMU during the guest's dmatest: QEMU gone, the vdev kept" \
+	kill_during_dmatest
+wait_guest swqkill
+start_guest swq2 "$UUID_S" 1 hold "gt_reload=0 gt_iterations=100"
+check "the vdev reused after the SIGKILL: a second guest probed it and passed dmatest" \
+	second_guest
+check "swq vdev removed while QEMU holds it: request relayed, the removal waits, then completes" \
+	remove_under_qemu
+wait_guest swq2
+for n in swqkill swq2; do
+	check "$n guest: no kernel splat on its console" no_guest_splat "$n"
+done
 figures
 check "host dmatest ran throughout with 0 failures" host_dmatest_passed
 echo "# $(host_dmatest_figure)"

@@ -25,6 +25,8 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 # shellcheck source=prepare.sh
 . "$TOP/tests/guest/prepare.sh"
+# each nested QEMU's limit (the first two guests boot twice, contended)
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
 guest_prepare "$work" "$TOP/tests/guest/guest-test.sh"
 
 # The nested consoles come back through a writable 9p share (the VM's
@@ -36,7 +38,7 @@ mkdir -p "$logs"
 # --smp 2: one vCPU per nested guest (the host has two cores); 3 GiB: two
 # guests of 512 MiB, pinned by VFIO, and their QEMUs, with room to spare
 # (kmemleak scans in proportion to memory).
-run_vm_suite guest --timeout "${GUEST_VM_TIMEOUT:-2400}" --mem 3G \
+run_vm_suite guest --timeout "${GUEST_VM_TIMEOUT:-6000}" --mem 3G \
 	--qemu-arg -virtfs \
 	--qemu-arg "local,path=$logs,mount_tag=guest.logs,security_model=none" \
 	-- "$TOP/tests/guest/in-vm.sh" \

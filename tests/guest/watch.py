@@ -2,7 +2,7 @@
 """Follow one nested guest of suite "guest" and answer its markers.
 
 usage: watch.py SERIAL_LOG QMP_SOCKET|libvirt:DOMAIN:CONSOLE_SOCKET CTL_SOCKET
-                UUID ROUNDS RESULT T0
+                UUID ROUNDS RESULT T0 [END]
 
 Runs in the bench VM next to the nested QEMU that tests/guest/in-vm.sh
 starts for the vdev UUID, from just before that QEMU starts (T0, epoch
@@ -31,16 +31,20 @@ seconds) until it exits:
   exactly the dmatest run's;
 - at "GUEST-ROUND-DONE rc=N" it sends QMP system_reset (the guest reboots,
   QEMU resets the vfio-pci device) until ROUNDS rounds are done, then
-  QMP quit; a boot it did not ask for (a guest panic reboots) also quits;
+  QMP quit (END "quit", the default); with END "hold" it records "held"
+  instead and leaves the guest running, idle, for the orchestrator's
+  teardown tests, and quits once the file RESULT.quit exists; a boot it
+  did not ask for (a guest panic reboots) quits at once;
 - appends what it saw to RESULT, one "KEY=VALUE" line each, as it goes
   (a killed run keeps what it had): rN.t.NAME (time of a marker, round N),
   rN.check.NAME (ok, or fail: why), rN.trapped.NAME and rN.ims.NAME
   (delta over a dmatest window), rN.tests.NAME, rN.irq.NAME (the guest's
-  own count), rN.summary (dmatest lines), rN.rc, boots, resets, quit,
-  unexpected_boot.
+  own count), rN.summary (dmatest lines), rN.rc, boots, resets, held,
+  quit, unexpected_boot.
 """
 import base64
 import json
+import os
 import re
 import socket
 import subprocess
@@ -142,10 +146,10 @@ class QmpConsole:
         return qemu_gone(self.qmp.sock)
 
     def reset(self):
-        self.con.reset()
+        self.qmp.call("system_reset")
 
     def quit(self):
-        self.con.quit()
+        self.qmp.call("quit")
 
 
 class LibvirtConsole:
@@ -186,6 +190,9 @@ class LibvirtConsole:
 
 def main():
     log, qmp_path, ctl_path, uuid, rounds, result, t0 = sys.argv[1:8]
+    end = sys.argv[8] if len(sys.argv) > 8 else "quit"
+    if end not in ("quit", "hold"):
+        raise SystemExit("watch.py: END must be quit or hold, not %r" % end)
     rounds, t0 = int(rounds), float(t0)
     out = open(result, "a", buffering=1)
 
@@ -216,7 +223,13 @@ def main():
         return got
 
     buf = b""
+    held = False
     while True:
+        if held and os.path.exists(result + ".quit"):
+            held = False
+            put("quit", "%.1f" % (time.time() - t0))
+            drain()
+            con.quit()
         if con.gone():
             buf += drain()
             put("t.exit", "%.1f" % (time.time() - t0))
@@ -296,6 +309,9 @@ def main():
                     resets += 1
                     put("resets", resets)
                     con.reset()
+                elif end == "hold":
+                    held = True
+                    put("held", "%.1f" % now)
                 else:
                     put("quit", "%.1f" % now)
                     drain()
