@@ -18,6 +18,8 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 # shellcheck source=guest/prepare.sh
 . "$TOP/tests/guest/prepare.sh"
+# the nested QEMU's limit (tests/guest/nested.sh)
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
 guest_prepare "$work" "$TOP/tests/guest/guest-test.sh"
 # one vCPU for the nested guest, one for the host's side
 "$TOP/tests/vm/run" --timeout 4200 --mem 2G \

@@ -20,26 +20,21 @@ GUEST_ENV=${3:?$USAGE}
 . "$HERE/../lib/dsa.sh"
 # shellcheck source=../lib/host-dmatest.sh
 . "$HERE/../lib/host-dmatest.sh"
-
-QEMU='' GUEST_VMLINUX='' GUEST_INITRD='' GUEST_APPEND_FILE=''
-while IFS='=' read -r key val; do
-	case "$key" in
-	QEMU|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE) printf -v "$key" '%s' "$val" ;;
-	esac
-done <"$GUEST_ENV"
+# shellcheck source=../guest/nested.sh
+. "$HERE/../guest/nested.sh"
+nested_load_env "$GUEST_ENV"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
 TMP=$(mktemp -d)
+LOGS=$TMP/logs
 UUID=6b1c2a90-5d3e-4f7a-8c21-0e9f4d3a7b09
 PCIDEV=$(dsa_pci_dir)
 TYPE=siov_idxd-dsa-1dwq-v1
 MDEV=/sys/bus/mdev/devices
-# the guest's dmatest: threads x copies of up to 16 KiB, verified
-THREADS=2
-ITER=100
-# the slow initcalls tests/guest/in-vm.sh explains
-NESTED_APPEND="initcall_blacklist=crypto_kdf108_init,init_encrypted,init_kprobe_trace"
+# one boot; the guest's dmatest: threads x copies of up to 16 KiB, verified
+# shellcheck disable=SC2034  # read by start_guest (tests/guest/nested.sh)
+ROUNDS=1 THREADS=2 ITER=100
 
 say "the emulated device: $(basename "$PCIDEV") $(cat "$PCIDEV/vendor"):$(cat "$PCIDEV/device") (DSA model in our QEMU)"
 say "our stack: parent driver, IMS irqchip, vdev driver"
@@ -63,30 +58,16 @@ echo "$UUID" >"$PCIDEV/mdev_supported_types/$TYPE/create" || die "create failed"
 echo "  $UUID: $(cat "$MDEV/$UUID/vdev_type"), IOMMU group $(basename "$(readlink "$MDEV/$UUID/iommu_group")")"
 
 say "the VM: Debian 12's stock kernel on a nested TCG QEMU, the vdev through vfio-pci (takes minutes)"
-mkdir -p "$TMP/g"
-t0=$(date +%s.%N)
-/usr/bin/python3 "$HERE/../guest/watch.py" "$TMP/g/serial.log" "$TMP/g/qmp.sock" \
-	"$TMP/g/ctl.sock" "$UUID" 1 "$TMP/g/result" "$t0" >"$TMP/g/watch.log" 2>&1 &
-watcher=$!
-timeout -k 10 3600 "$QEMU" -accel tcg -M q35 -cpu max -m 512 -smp 1 \
-	-nodefaults -nographic \
-	-chardev ringbuf,id=con,size=1M -serial chardev:con \
-	-serial "unix:$TMP/g/ctl.sock,server=on,wait=off" \
-	-qmp "unix:$TMP/g/qmp.sock,server=on,wait=off" \
-	-L /usr/share/seabios -L /usr/share/qemu \
-	-kernel "$GUEST_VMLINUX" -initrd "$GUEST_INITRD" \
-	-append "$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER gt_reload=0" \
-	-device "vfio-pci,sysfsdev=$MDEV/$UUID" </dev/null >"$TMP/g/qemu.log" 2>&1
-qemu_rc=$?
-wait "$watcher"
-r() { sed -n "s/^$1=//p" "$TMP/g/result" | tail -n 1; }
-grep -a -E 'idxd|dmatest|GUEST-CHECK' "$TMP/g/serial.log" | grep -av '^ ' |
+start_guest g "$UUID" 1 quit gt_reload=0
+wait_guest g
+qemu_rc=$(cat "$LOGS/g/qemu.rc")
+grep -a -E 'idxd|dmatest|GUEST-CHECK' "$LOGS/g/serial.log" | grep -av '^ ' |
 	sed 's/^/  guest| /' | tail -n 25
 
 say "figures (nested TCG inside TCG: the absolute numbers measure the emulators)"
-echo "  VM: QEMU start to guest init $(r r1.t.init) s, to idxd probed $(r r1.t.probed) s, to the first dmatest result $(r r1.t.first-result) s"
-echo "  VM: $(r r1.tests.main) descriptors through the vdev's mmapped portal; host-side trapped accesses meanwhile: $(r r1.trapped.main); completion interrupts: guest $(r r1.irq.main), host IMS vector $(r r1.ims.main)"
-sed -n 's/^r1.summary=/  VM: /p' "$TMP/g/result"
+echo "  VM: QEMU start to guest init $(r g r1.t.init) s, to idxd probed $(r g r1.t.probed) s, to the first dmatest result $(r g r1.t.first-result) s"
+echo "  VM: $(r g r1.tests.main) descriptors through the vdev's mmapped portal; host-side trapped accesses meanwhile: $(r g r1.trapped.main); completion interrupts: guest $(r g r1.irq.main), host IMS vector $(r g r1.ims.main)"
+sed -n 's/^r1.summary=/  VM: /p' "$LOGS/g/result"
 host_ok=0
 host_dmatest_passed >"$TMP/host.out" 2>&1 || host_ok=1
 echo "  host: $(host_dmatest_figure), alongside the VM"
@@ -98,7 +79,7 @@ echo 1 >"$MDEV/$UUID/remove"
 echo wq0.3 >/sys/bus/dsa/drivers/dmaengine/unbind 2>/dev/null
 disable_all >/dev/null && rmmod idxd_vdev vfio_ims_irqs && unload_ours ||
 	die "teardown failed"
-guest_rc=$(r r1.rc)
+guest_rc=$(r g r1.rc)
 rm -rf "$TMP"
 if [ "$qemu_rc" = 0 ] && [ "$guest_rc" = 0 ] && [ "$host_ok" = 0 ]; then
 	say "done: the host and the VM shared one device, every copy verified"

@@ -35,15 +35,9 @@ LOG_TAG=${4:-}
 . "$HERE/../lib/host-dmatest.sh"
 # shellcheck source=libvirt.sh
 . "$HERE/libvirt.sh"
-
-QEMU='' QEMU_LIBVIRT='' GUEST_VMLINUX='' GUEST_INITRD='' GUEST_APPEND_FILE='' GUEST_APPEND=''
-GUEST_TIMEOUT=1200
-while IFS='=' read -r key val; do
-	case "$key" in
-	QEMU|QEMU_LIBVIRT|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT)
-		printf -v "$key" '%s' "$val" ;;
-	esac
-done <"$GUEST_ENV"
+# shellcheck source=nested.sh
+. "$HERE/nested.sh"
+nested_load_env "$GUEST_ENV"
 
 # mdev names types "<parent driver>-<type>": the PCI driver is siov_idxd
 DTYPE=siov_idxd-dsa-1dwq-v1
@@ -76,14 +70,6 @@ THREADS=2
 ITER=100
 
 available() { cat "$TYPES/$1/available_instances"; }
-
-# Three built-in initcalls that have nothing to do with the test take
-# half of the nested boot (initcall_debug, 2026-12-02: 180, 85 and 35 s
-# of a 670 s boot to /init; 0.5 s in all on a plain TCG guest): the kdf108
-# crypto self-test and the "encrypted" key type (their crypto lookups run
-# modprobe, an exec of kmod that costs tens of seconds under nested TCG),
-# and the kprobe trace interface. The guest's idxd does not use them.
-NESTED_APPEND="initcall_blacklist=crypto_kdf108_init,init_encrypted,init_kprobe_trace"
 
 configure() {
 	load_ours "$KMOD_DIR" && modprobe mdev &&
@@ -146,42 +132,6 @@ create_vdevs() {
 	expect_eq "vdev_type S" "$(cat "$MDEV/$UUID_S/vdev_type")" dsa-1swq-v1
 }
 
-# start_guest NAME UUID [ROUNDS [END [APPEND]]]: the nested QEMU and its
-# watcher, in the background (pids in $TMP/NAME/*.pid; qemu.pid is the
-# timeout's, qemu.real.pid QEMU's own). ROUNDS boots (default $ROUNDS),
-# END quit or hold (watch.py), APPEND more guest command line. No
-# -no-reboot: system_reset must reset, not quit. The console is a ring in QEMU's memory that the watcher drains
-# over QMP into $LOGS/NAME/serial.log (a file chardev costs a write(2) per
-# byte here: seconds per line); ttyS1 is the control line, a socket the
-# watcher connects to; QMP also for system_reset and quit.
-start_guest() {
-	local n=$1 uuid=$2 rounds=${3:-$ROUNDS} end=${4:-quit} extra=${5:-}
-	local w=$LOGS/$1 s=$TMP/$1 t0
-	mkdir -p "$w" "$s"
-	: >"$w/result"
-	if [ ! -e "$MDEV/$uuid" ]; then
-		echo "no vdev $uuid: $n not started" >"$w/qemu.log"
-		return
-	fi
-	t0=$(date +%s.%N)
-	/usr/bin/python3 "$HERE/watch.py" "$w/serial.log" "$s/qmp.sock" \
-		"$s/ctl.sock" "$uuid" "$rounds" "$w/result" "$t0" "$end" \
-		>"$w/watch.log" 2>&1 &
-	echo $! >"$s/watch.pid"
-	timeout -k 10 "$GUEST_TIMEOUT" "$QEMU" -accel tcg -M q35 -cpu max \
-		-m 512 -smp 1 -nodefaults -nographic \
-		-chardev ringbuf,id=con,size=1M -serial chardev:con \
-		-serial "unix:$s/ctl.sock,server=on,wait=off" \
-		-qmp "unix:$s/qmp.sock,server=on,wait=off" \
-		-pidfile "$s/qemu.real.pid" \
-		-L /usr/share/seabios -L /usr/share/qemu \
-		-kernel "$GUEST_VMLINUX" -initrd "$GUEST_INITRD" \
-		-append "$(cat "$GUEST_APPEND_FILE") $NESTED_APPEND gt_threads=$THREADS gt_iterations=$ITER${extra:+ $extra}${GUEST_APPEND:+ $GUEST_APPEND}" \
-		-device "vfio-pci,sysfsdev=$MDEV/$uuid" \
-		</dev/null >"$w/qemu.log" 2>&1 &
-	echo $! >"$s/qemu.pid"
-}
-
 # start_domain NAME UUID [END]: the same guest as a libvirt domain (virsh
 # define, virsh start) with our QEMU as its emulator, and its watcher
 start_domain() {
@@ -230,39 +180,6 @@ wait_domain() {
 	cp "/var/log/libvirt/qemu/$DOMAIN.log" "$w/libvirt-qemu.log" 2>/dev/null
 	wait "$(cat "$s/watch.pid")" || echo "watcher of $1 exited $?" >>"$w/watch.log"
 }
-
-# wait_guest NAME: QEMU's exit status in $LOGS/NAME/qemu.rc; the watcher's
-# end
-wait_guest() {
-	local w=$LOGS/$1 s=$TMP/$1 rc=0
-	if [ ! -e "$s/qemu.pid" ]; then
-		echo "not started" >"$w/qemu.rc"
-		return
-	fi
-	wait "$(cat "$s/qemu.pid")" || rc=$?
-	echo "$rc" >"$w/qemu.rc"
-	wait "$(cat "$s/watch.pid")" || echo "watcher of $1 exited $?" >>"$w/watch.log"
-}
-
-# r NAME KEY: the last value the watcher recorded for KEY ("" if none)
-r() { sed -n "s/^$2=//p" "$LOGS/$1/result" 2>/dev/null | tail -n 1; }
-
-# wait_result NAME KEY: until NAME's watcher has recorded KEY (0), or its
-# QEMU is gone or GUEST_TIMEOUT passed (1)
-wait_result() {
-	local i
-	for ((i = 0; i < GUEST_TIMEOUT; i += 2)); do
-		[ -z "$(r "$1" "$2")" ] || return 0
-		[ -z "$(r "$1" t.exit)" ] || break
-		sleep 2
-	done
-	echo "$1: no '$2' from its watcher (QEMU exit at '$(r "$1" t.exit)')"
-	console_tail "$1"
-	return 1
-}
-
-# release NAME: a guest its watcher holds (END "hold") may quit now
-release() { : >"$LOGS/$1/result.quit"; }
 
 # host_mark TEXT / host_after_mark TEXT REGEX: the bench kernel's log cut
 # at a mark, as the guest's after_mark does
@@ -369,12 +286,6 @@ remove_under_qemu() {
 	return $rc
 }
 
-# the tail of a guest's console, to show why a check failed
-console_tail() {
-	echo "--- $1: last console lines"
-	grep -av '^ ' "$LOGS/$1/serial.log" | tail -n 15
-}
-
 # guests_ran: both QEMUs quit at our QMP quit after $ROUNDS rounds
 guests_ran() {
 	local n rc=0
@@ -463,7 +374,7 @@ no_guest_splat() {
 # figures: printed as comments, with their conditions
 figures() {
 	local n i k
-	echo "# nested guests: $QEMU, TCG in the bench VM (itself TCG), -m 512 -smp 1;"
+	echo "# nested guests: $QEMU, TCG in the bench VM (itself TCG), -m 256 -smp 1, qboot;"
 	echo "# dwq and swq at once, then swqkill and swq2 alone; the host dmatest (niced)"
 	echo "# on wq0.3 throughout; seconds from QEMU start"
 	for n in dwq swq swqkill swq2; do

@@ -67,15 +67,17 @@ nodedev_xml() {
 # domain_xml NAME EMULATOR KERNEL INITRD CMDLINE UUID CON_SOCK CTL_SOCK:
 # a TCG domain booting the stock guest kernel straight into the test
 # initramfs, the vdev as an mdev hostdev, its console (ttyS0) and control
-# line (ttyS1) on unix sockets
+# line (ttyS1) on unix sockets; the firmware is nested.sh's NESTED_BIOS
+# (libvirt passes a <loader type='rom'> as -bios)
 domain_xml() {
 	cat <<-EOF
 	<domain type='qemu'>
 	  <name>$1</name>
-	  <memory unit='MiB'>512</memory>
+	  <memory unit='MiB'>256</memory>
 	  <vcpu>1</vcpu>
 	  <os>
 	    <type arch='x86_64' machine='q35'>hvm</type>
+	    <loader type='rom'>$NESTED_BIOS</loader>
 	    <kernel>$3</kernel>
 	    <initrd>$4</initrd>
 	    <cmdline>$5</cmdline>
