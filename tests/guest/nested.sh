@@ -19,6 +19,7 @@ NESTED_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # per QEMU)
 nested_load_env() {
 	local key val
+	# shellcheck disable=SC2034  # QEMU_LIBVIRT: in-vm.sh's libvirt domain
 	QEMU='' QEMU_LIBVIRT='' GUEST_VMLINUX='' GUEST_INITRD=''
 	GUEST_APPEND_FILE='' GUEST_APPEND='' GUEST_TIMEOUT=1200
 	while IFS='=' read -r key val; do
