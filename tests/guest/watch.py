@@ -149,7 +149,10 @@ class QmpConsole:
         self.qmp.call("system_reset")
 
     def quit(self):
-        self.qmp.call("quit")
+        try:
+            self.qmp.call("quit")
+        except EOFError:
+            pass  # QEMU may close the monitor before it answers
 
 
 class LibvirtConsole:
