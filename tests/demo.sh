@@ -5,10 +5,10 @@
 # vfio-pci passes to a nested guest running Debian 12's stock kernel and
 # idxd driver (its own dmatest). Prints both sides' figures.
 #
-# Cost: the nested TCG boot dominates: on 2026-12-02 (2 cores, shared
-# with another suite) the guest reached init 1325 s after its QEMU
-# started; count on 30-45 minutes warm (see README). A cold machine first
-# builds the bench (about 25 minutes).
+# Cost: the nested TCG boot dominates. 2026-12-02, warm, with a guest
+# suite run sharing the 2 cores: 14.5 min in all; the guest reached
+# init 424 s after its QEMU started (qboot, 256 MiB). A cold machine
+# first builds the bench (about 25 minutes).
 set -euo pipefail
 . "$(dirname "$0")/build/common.sh"
 . "$TOP/tests/lib/suite.sh"
