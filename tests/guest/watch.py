@@ -122,6 +122,8 @@ def qemu_gone(sock):
         return sock.recv(1, socket.MSG_PEEK) == b""
     except BlockingIOError:
         return False
+    except OSError:
+        return True  # reset by QEMU's exit
     finally:
         sock.setblocking(True)
 
@@ -233,11 +235,13 @@ def main():
             put("quit", "%.1f" % (time.time() - t0))
             drain()
             con.quit()
-        if con.gone():
+        try:
+            gone = con.gone()
             buf += drain()
-            put("t.exit", "%.1f" % (time.time() - t0))
-            return
-        buf += drain()
+        except (EOFError, OSError):
+            gone = True  # QEMU went between the look and the read
+        if gone:
+            buf += b"\n"  # what is left is a whole line now
         lines = buf.split(b"\n")
         buf = lines.pop()  # a line still being written
         now = time.time() - t0
@@ -322,6 +326,9 @@ def main():
                 continue
             if line.startswith("GUEST-TEST-RC="):
                 put("%s.test_rc" % key, line.split("=", 1)[1])
+        if gone:
+            put("t.exit", "%.1f" % (time.time() - t0))
+            return
         if running and (running["ended"] >= running["threads"] or
                         time.monotonic() - running["since"] > DMATEST_LIMIT):
             tr, ims = trapped(uuid), ims_count(uuid)
