@@ -16,15 +16,16 @@ NESTED_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # nested_load_env FILE: QEMU, QEMU_LIBVIRT, GUEST_VMLINUX, GUEST_INITRD,
 # GUEST_APPEND_FILE, GUEST_APPEND (extra guest words), GUEST_TIMEOUT (s,
-# per QEMU)
+# per QEMU), GUEST_PHASES (all, or teardown: the guest suite's live-VM
+# teardown checks only)
 nested_load_env() {
 	local key val
 	# shellcheck disable=SC2034  # QEMU_LIBVIRT: in-vm.sh's libvirt domain
 	QEMU='' QEMU_LIBVIRT='' GUEST_VMLINUX='' GUEST_INITRD=''
-	GUEST_APPEND_FILE='' GUEST_APPEND='' GUEST_TIMEOUT=1200
+	GUEST_APPEND_FILE='' GUEST_APPEND='' GUEST_TIMEOUT=1200 GUEST_PHASES=all
 	while IFS='=' read -r key val; do
 		case "$key" in
-		QEMU|QEMU_LIBVIRT|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT)
+		QEMU|QEMU_LIBVIRT|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT|GUEST_PHASES)
 			printf -v "$key" '%s' "$val" ;;
 		esac
 	done <"$1"

@@ -48,5 +48,7 @@ guest_prepare() {
 		# extra guest command line, for a look at a run (e.g. initcall_debug
 		# gt_profile=1, see guest-test.sh)
 		echo "GUEST_APPEND=${GUEST_APPEND:-}"
+		# suite "guest": all, or teardown (its live-VM checks only)
+		echo "GUEST_PHASES=${GUEST_PHASES:-all}"
 	} >"$work/guest.env"
 }
