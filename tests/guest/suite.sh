@@ -31,7 +31,7 @@ guest_prepare "$work" "$TOP/tests/guest/guest-test.sh"
 
 # The nested consoles come back through a writable 9p share (the VM's
 # root is read-only) and are kept for a look after the run.
-logs=$IDXD_SIOV_CACHE/guest-logs
+logs=${GUEST_LOGS:-$IDXD_SIOV_CACHE/guest-logs}
 rm -rf "$logs"
 mkdir -p "$logs"
 
