@@ -20,8 +20,9 @@ NESTED_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # teardown checks only)
 nested_load_env() {
 	local key val
-	# shellcheck disable=SC2034  # QEMU_LIBVIRT, GUEST_PHASES: read by in-vm.sh
+	# shellcheck disable=SC2034  # QEMU_LIBVIRT: read by in-vm.sh
 	QEMU='' QEMU_LIBVIRT='' GUEST_VMLINUX='' GUEST_INITRD=''
+	# shellcheck disable=SC2034  # GUEST_PHASES: read by in-vm.sh
 	GUEST_APPEND_FILE='' GUEST_APPEND='' GUEST_TIMEOUT=1200 GUEST_PHASES=all
 	while IFS='=' read -r key val; do
 		case "$key" in

@@ -30,7 +30,8 @@ export GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
 guest_prepare "$work" "$TOP/tests/guest/guest-test.sh"
 
 # The nested consoles come back through a writable 9p share (the VM's
-# root is read-only) and are kept for a look after the run.
+# root is read-only) and are kept for a look after the run; GUEST_LOGS
+# moves them (two runs at once must not share the directory).
 logs=${GUEST_LOGS:-$IDXD_SIOV_CACHE/guest-logs}
 rm -rf "$logs"
 mkdir -p "$logs"
