@@ -6,16 +6,23 @@
 # as a domain with our QEMU as its emulator, one on a dsa-1swq-v1 vdev
 # that our QEMU's vfio-pci (Debian's code, unmodified) opens directly;
 # each guest probes, configures and tests its vdev on two boots, a reset
-# between them (tests/guest/in-vm.sh, guest-test.sh, watch.py,
-# libvirt.sh). Needs bench.env (tests/build/env.sh).
+# between them; then the teardown with live VMs: the dwq vdev removed
+# under its running domain, an swq guest's QEMU SIGKILLed during dmatest,
+# a second guest on that vdev, the vdev removed under its QEMU
+# (tests/guest/in-vm.sh, nested.sh, guest-test.sh, watch.py, libvirt.sh).
+# Needs bench.env (tests/build/env.sh).
 #
 # Cost: one bench VM run, dominated by nested TCG (a TCG guest inside a
-# TCG guest): 2026-12-02, on the 2-core host, the guests reached init
-# 1128 and 1158 s after they started (495 s in an earlier run without
-# libvirt and the host dmatest rounds): 40 minutes or more for the run.
+# TCG guest), measured on the 2-core host on 2026-12-02:
+# - with SeaBIOS and 512 MiB guests: 61 min (34 passed); the pair reached
+#   init 602-621 s after their QEMUs started, a guest alone 245-251 s;
+# - with qboot and 256 MiB (now): a guest alone reached init 123 s after
+#   its QEMU started, its dmatest done at 170 s; the pair's phase took
+#   40 min while make demo and make bench SUITE=guest shared the cores.
 # Over CI's budget, hence on request only. A cold guest image build adds
 # about a minute (downloads, see tests/guest/README). The nested consoles
-# of the last run are kept in $IDXD_SIOV_CACHE/guest-logs/.
+# of the last run are kept in $IDXD_SIOV_CACHE/guest-logs (GUEST_LOGS).
+# GUEST_PHASES=teardown runs only the live-VM teardown checks (minutes).
 set -euo pipefail
 . "$(dirname "$0")/../build/common.sh"
 . "$TOP/tests/lib/suite.sh"
