@@ -22,6 +22,8 @@
 #                                    dmatest is set up: waits for "go" on
 #                                    ttyS1, starts it, waits for "done"
 #   GUEST-DMATEST-DONE NAME TESTS    after "done"
+#   GUEST-WAIT NAME                  waits for "go" on ttyS1 before the
+#                                    step NAME
 #   GUEST-ROUND-DONE rc=N            then idles until reset or quit
 # The orchestrator samples the vdev's counters on the host before its
 # "go", and again when the console shows every thread's summary, before
@@ -33,7 +35,9 @@
 # variables): gt_iterations and gt_threads (dmatest per channel thread,
 # default 200 and 2), gt_reload_iterations (the dmatest after the reload,
 # default 20, one thread), gt_reload=0 (no unload and reload: make
-# demo), gt_profile=1 (slow initcalls at the end, with
+# demo), gt_long_iterations=N (after the other steps, one more dmatest,
+# "long", of N per thread: something for the orchestrator to SIGKILL
+# QEMU in the middle of), gt_profile=1 (slow initcalls at the end, with
 # initcall_debug).
 #
 # Under nested TCG every process costs seconds (a dynamically linked one,
@@ -44,6 +48,7 @@ ITER=${gt_iterations:-200}
 THREADS=${gt_threads:-2}
 RELOAD_ITER=${gt_reload_iterations:-20}
 RELOAD=${gt_reload:-1}
+LONG_ITER=${gt_long_iterations:-0}
 DSA=/sys/bus/dsa/devices
 DMATEST=/sys/module/dmatest/parameters
 read -r KVER </proc/sys/kernel/osrelease
@@ -160,14 +165,15 @@ dmatest() {
 	# nested TCG is slow: 30 s per copy before dmatest calls it lost.
 	# dmatest is our tool, not under test: busybox (static) loads it,
 	# which costs a fraction of kmod (dynamic, with libcrypto) here.
-	if ! busybox insmod "$DMATEST_KO" timeout=30000 iterations="$iter" \
-		threads_per_chan="$thr" ||
-	   ! echo $CHAN >$DMATEST/channel; then
-		WHY="dmatest setup failed"; return 1
-	fi
+	busybox insmod "$DMATEST_KO" timeout=30000 iterations="$iter" \
+		threads_per_chan="$thr" || { WHY="insmod dmatest failed"; return 1; }
 	kmsg_mark "dmatest $name"
 	echo "GUEST-DMATEST-READY $name $thr $((iter * thr))"
 	wait_for go
+	# The channel only now: writing it creates the threads, which wait
+	# uninterruptibly until "run", and the orchestrator may keep us at
+	# "go" for minutes (the hung-task detector's 120 s, 2026-12-02)
+	echo $CHAN >$DMATEST/channel || { WHY="dmatest channel $CHAN refused"; return 1; }
 	before=$(portal_irqs)
 	echo 1 >$DMATEST/run || { WHY="dmatest did not start"; return 1; }
 	# The orchestrator says "done" once every thread printed its summary
@@ -190,6 +196,14 @@ EOF
 	[ $((after - before)) -gt 0 ] || { WHY="no idxd-portal interrupt"; return 1; }
 }
 
+# pause NAME: wait for the orchestrator's "go" before step NAME (it may
+# hold it while another guest is busy: two nested guests busy at once
+# each run several times slower than alone)
+pause() {
+	echo "GUEST-WAIT $1"
+	wait_for go
+}
+
 # reload: unload and load idxd again; the WQ comes back and works
 reload() {
 	rmmod idxd || { WHY="rmmod idxd failed"; return 1; }
@@ -205,7 +219,13 @@ mark probed
 step wq enable_wq
 step dmatest dmatest main "$ITER" "$THREADS"
 mark dmatest-done
-[ "$ROUND" != 1 ] || [ "$RELOAD" = 0 ] || step reload reload
+if [ "$ROUND" = 1 ] && [ "$RELOAD" != 0 ]; then
+	pause before-reload
+	step reload reload
+fi
+# a dmatest for the orchestrator to cut short: the WQ is enabled in
+# either case (the reload enables it again)
+[ "$LONG_ITER" = 0 ] || step long dmatest long "$LONG_ITER" "$THREADS"
 mark end
 # gt_profile=1 (with initcall_debug on the command line): where the boot's
 # time went, for tuning the nested boot

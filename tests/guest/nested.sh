@@ -16,17 +16,15 @@ NESTED_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # nested_load_env FILE: QEMU, QEMU_LIBVIRT, GUEST_VMLINUX, GUEST_INITRD,
 # GUEST_APPEND_FILE, GUEST_APPEND (extra guest words), GUEST_TIMEOUT (s,
-# per QEMU), GUEST_PHASES (all, or teardown: the guest suite's live-VM
-# teardown checks only)
+# per QEMU)
 nested_load_env() {
 	local key val
 	# shellcheck disable=SC2034  # QEMU_LIBVIRT: read by in-vm.sh
 	QEMU='' QEMU_LIBVIRT='' GUEST_VMLINUX='' GUEST_INITRD=''
-	# shellcheck disable=SC2034  # GUEST_PHASES: read by in-vm.sh
-	GUEST_APPEND_FILE='' GUEST_APPEND='' GUEST_TIMEOUT=1200 GUEST_PHASES=all
+	GUEST_APPEND_FILE='' GUEST_APPEND='' GUEST_TIMEOUT=1200
 	while IFS='=' read -r key val; do
 		case "$key" in
-		QEMU|QEMU_LIBVIRT|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT|GUEST_PHASES)
+		QEMU|QEMU_LIBVIRT|GUEST_VMLINUX|GUEST_INITRD|GUEST_APPEND_FILE|GUEST_APPEND|GUEST_TIMEOUT)
 			printf -v "$key" '%s' "$val" ;;
 		esac
 	done <"$1"
@@ -53,7 +51,8 @@ NESTED_BIOS=/usr/share/qemu/qboot.rom
 
 # start_guest NAME UUID [ROUNDS [END [APPEND]]]: the nested QEMU and its
 # watcher, in the background (pids in $TMP/NAME/*.pid; qemu.pid is the
-# timeout's, qemu.real.pid QEMU's own). ROUNDS boots (default $ROUNDS),
+# timeout's, qemu.real.pid QEMU's own; $TMP/NAME/t0 the epoch time the
+# watcher's times count from). ROUNDS boots (default $ROUNDS),
 # END quit or hold (watch.py), APPEND more guest command line (later
 # words win: the kernel keeps the last value of an init variable). No
 # -no-reboot: system_reset must reset, not quit. The console is a ring in
@@ -71,6 +70,7 @@ start_guest() {
 		return
 	fi
 	t0=$(date +%s.%N)
+	echo "$t0" >"$s/t0"
 	/usr/bin/python3 "$NESTED_LIB/watch.py" "$w/serial.log" "$s/qmp.sock" \
 		"$s/ctl.sock" "$uuid" "$rounds" "$w/result" "$t0" "$end" \
 		>"$w/watch.log" 2>&1 &
@@ -121,6 +121,11 @@ wait_result() {
 
 # release NAME: a guest its watcher holds (END "hold") may quit now
 release() { : >"$LOGS/$1/result.quit"; }
+
+# gate NAME rN.STEP (before start_guest): that dmatest of the guest waits
+# at its "go" (watch.py) until open_gate NAME rN.STEP
+gate() { mkdir -p "$LOGS/$1" && : >"$LOGS/$1/result.gate.$2"; }
+open_gate() { : >"$LOGS/$1/result.go.$2"; }
 
 # the tail of a guest's console, to show why a check failed
 console_tail() {

@@ -48,7 +48,16 @@ guest_prepare() {
 		# extra guest command line, for a look at a run (e.g. initcall_debug
 		# gt_profile=1, see guest-test.sh)
 		echo "GUEST_APPEND=${GUEST_APPEND:-}"
-		# suite "guest": all, or teardown (its live-VM checks only)
-		echo "GUEST_PHASES=${GUEST_PHASES:-all}"
 	} >"$work/guest.env"
+}
+
+# guest_work TIMEOUT: guest_prepare in a new directory, GUEST_WORK, which
+# goes when the caller exits (an EXIT trap: the caller sets none of its
+# own); GUEST_TIMEOUT, each nested QEMU's limit in seconds, is TIMEOUT
+# unless the environment sets it
+guest_work() {
+	GUEST_WORK=$(mktemp -d)
+	trap 'rm -rf "$GUEST_WORK"' EXIT
+	export GUEST_TIMEOUT=${GUEST_TIMEOUT:-$1}
+	guest_prepare "$GUEST_WORK" "$TOP/tests/guest/guest-test.sh"
 }

@@ -24,7 +24,13 @@ seconds) until it exits:
   up and waits for a "go" line on its ttyS1 (CTL_SOCKET, -serial
   unix:..., server): the vdev's trapped_accesses and the /proc/interrupts
   count of its IMS vector "vfio-ims[1](UUID)" are sampled, then "go" is
-  sent; the guest starts dmatest and waits for "done".  Once the console
+  sent; the guest starts dmatest and waits for "done".  If the file
+  RESULT.gate.rN.NAME exists (round N), "go" waits until the file
+  RESULT.go.rN.NAME does too: the orchestrator starts two guests' runs
+  together, or one at the moment it chooses;
+- "GUEST-WAIT NAME": the guest waits for "go" before its step NAME; the
+  same gate holds it (RESULT.gate.rN.NAME until RESULT.go.rN.NAME), so
+  that the orchestrator can keep two guests' busy phases apart;  Once the console
   shows THREADS dmatest summary lines (every thread ended), or after
   DMATEST_LIMIT seconds, both are sampled again and "done" is sent: both
   samples are taken while the guest is idle, so the difference is
@@ -38,7 +44,8 @@ seconds) until it exits:
 - appends what it saw to RESULT, one "KEY=VALUE" line each, as it goes
   (a killed run keeps what it had): rN.t.NAME (time of a marker, round N),
   rN.check.NAME (ok, or fail: why), rN.trapped.NAME and rN.ims.NAME
-  (delta over a dmatest window), rN.tests.NAME, rN.irq.NAME (the guest's
+  (delta over a dmatest window), rN.t.go-NAME (when "go" went),
+  rN.tests.NAME, rN.irq.NAME (the guest's
   own count), rN.summary (dmatest lines), rN.rc, boots, resets, held,
   quit, unexpected_boot.
 """
@@ -216,6 +223,7 @@ def main():
     boots = resets = 0
     rnd = 0
     running = None  # the dmatest run the guest waits on, if any
+    waiting = None  # the step the guest waits to start (GUEST-WAIT)
     seen_result = set()
     console = open(log, "ab", buffering=0)
     # every console line with the time it was drained at (since T0)
@@ -226,6 +234,13 @@ def main():
         got = con.read()
         console.write(got)
         return got
+
+    def open_gate(run):
+        """A dmatest run may start unless RESULT.gate.rN.NAME exists and
+        RESULT.go.rN.NAME does not yet."""
+        tag = "%s.%s" % (run["key"], run["name"])
+        return (not os.path.exists("%s.gate.%s" % (result, tag)) or
+                os.path.exists("%s.go.%s" % (result, tag)))
 
     buf = b""
     held = False
@@ -276,15 +291,17 @@ def main():
                     m.group(1) if m.group(1) == "ok"
                     else "fail: %s" % (m.group(3) or ""))
                 continue
+            m = re.search(r"GUEST-WAIT (\S+)", line)
+            if m:
+                waiting = {"name": m.group(1), "key": key}
+                continue
             m = re.search(r"GUEST-DMATEST-READY (\S+) (\d+) (\d+)", line)
             if m:
                 name = m.group(1)
                 running = {"name": name, "key": key, "threads": int(m.group(2)),
-                           "ended": 0, "since": time.monotonic(),
-                           "before": (trapped(uuid), ims_count(uuid))}
+                           "ended": 0, "go": False}
                 put("%s.tests.%s" % (key, name), m.group(3))
                 put("%s.t.ready-%s" % (key, name), "%.1f" % now)
-                ctl.sendall(b"go\n")
                 continue
             if running and SUMMARY.search(line):
                 running["ended"] += 1
@@ -329,8 +346,22 @@ def main():
         if gone:
             put("t.exit", "%.1f" % (time.time() - t0))
             return
-        if running and (running["ended"] >= running["threads"] or
-                        time.monotonic() - running["since"] > DMATEST_LIMIT):
+        if waiting and open_gate(waiting):
+            put("%s.t.go-%s" % (waiting["key"], waiting["name"]),
+                "%.1f" % (time.time() - t0))
+            waiting = None
+            ctl.sendall(b"go\n")
+        if running and not running["go"] and open_gate(running):
+            # the guest waits on its control line, idle: sample, then go
+            running["before"] = (trapped(uuid), ims_count(uuid))
+            running["since"] = time.monotonic()
+            running["go"] = True
+            put("%s.t.go-%s" % (running["key"], running["name"]),
+                "%.1f" % (time.time() - t0))
+            ctl.sendall(b"go\n")
+        elif running and running["go"] and (
+                running["ended"] >= running["threads"] or
+                time.monotonic() - running["since"] > DMATEST_LIMIT):
             tr, ims = trapped(uuid), ims_count(uuid)
             tr0, ims0 = running["before"]
             key, name = running["key"], running["name"]
