@@ -14,21 +14,12 @@ set -euo pipefail
 . "$TOP/tests/lib/suite.sh"
 
 "$TOP/tests/build/env.sh" >/dev/null
-work=$(mktemp -d)
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
 # shellcheck source=prepare.sh
 . "$TOP/tests/guest/prepare.sh"
-export GUEST_TIMEOUT=${GUEST_TIMEOUT:-2400}
-guest_prepare "$work" "$TOP/tests/guest/guest-test.sh"
+guest_work 2400
 
-src=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "(not a git checkout)")
-conds=(
-	"source: $src"
-	"accel: TCG (no KVM), $("$QEMU" --version | head -n 1), q35, -cpu max, intel-iommu scalable mode (tests/vm/run)"
-	"host: $(nproc) CPUs '$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)', load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-)
+mapfile -t conds < <(bench_conditions)
 log "bench guest: one VM, two nested guests one after the other (tens of minutes)"
 "$TOP/tests/vm/run" --no-kmemleak --timeout 5400 --mem 2G -- \
 	"$TOP/tests/guest/bench-in-vm.sh" "$PARENT_KMOD" "$PARENT_KMOD/../../vfio/mdev" \
-	"$work/guest.env" "${BENCH_ITER:-200}" "${conds[@]}"
+	"$GUEST_WORK/guest.env" "${BENCH_ITER:-200}" "${conds[@]}"

@@ -27,7 +27,7 @@ dsa_props=${BENCH_DSA:-}
 model=$("$QEMU" -device idxd-dsa,help 2>/dev/null |
 	sed -nE 's/^ +(num-[a-z]+|total-wq-size|ims-mult)=[^(]*\(default: ([^)]*)\).*/\1=\2/p' |
 	tr '\n' ' ')
-src=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "(not a git checkout)")
+src=$(bench_source)
 if [ -n "$(git -C "$TOP" status --porcelain -- drivers/dma/idxd include 2>/dev/null)" ]; then
 	src+=" + uncommitted changes"
 fi

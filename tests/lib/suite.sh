@@ -13,6 +13,20 @@ load_bench_env() {
 	done <"$env"
 }
 
+# bench_source: the checkout's commit, for a benchmark's conditions
+bench_source() {
+	git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "(not a git checkout)"
+}
+
+# bench_conditions: the conditions every benchmark prints with its
+# figures, a line each (after load_bench_env): the source, the emulator,
+# the host
+bench_conditions() {
+	echo "source: $(bench_source)"
+	echo "accel: TCG (no KVM), $("$QEMU" --version | head -n 1), q35, -cpu max, intel-iommu scalable mode (tests/vm/run)"
+	echo "host: $(nproc) CPUs '$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)', load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
 # summary_of FILE: "P F" from the last "N passed, M failed" line, or "".
 summary_of() {
 	{ grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" || true; } | tail -n 1 |

@@ -17,12 +17,7 @@ build_parent
 out="$IDXD_SIOV_CACHE/vdev-test"
 build_vdev_clients "$out"
 
-src=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo "(not a git checkout)")
-conds=(
-	"source: $src"
-	"accel: TCG (no KVM), $("$QEMU" --version | head -n 1), q35, -cpu max, intel-iommu scalable mode (tests/vm/run)"
-	"host: $(nproc) CPUs '$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)', load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-)
+mapfile -t conds < <(bench_conditions)
 log "bench vdev: one VM (a few minutes)"
 "$TOP/tests/vm/run" --no-kmemleak --timeout 1800 -- "$TOP/tests/vdev/bench-in-vm.sh" \
 	"$PARENT_KMOD" "$PARENT_KMOD/../../vfio/mdev" "$out" \
