@@ -13,15 +13,10 @@ set -euo pipefail
 . "$(dirname "$0")/build/common.sh"
 . "$TOP/tests/lib/suite.sh"
 "$TOP/tests/build/env.sh" >/dev/null
-work=$(mktemp -d)
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
 # shellcheck source=guest/prepare.sh
 . "$TOP/tests/guest/prepare.sh"
-# the nested QEMU's limit (tests/guest/nested.sh)
-export GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600}
-guest_prepare "$work" "$TOP/tests/guest/guest-test.sh"
+guest_work 3600
 # one vCPU for the nested guest, one for the host's side
 "$TOP/tests/vm/run" --timeout 4200 --mem 2G \
 	"$TOP/tests/demo/in-vm.sh" "$PARENT_KMOD" "$PARENT_KMOD/../../vfio/mdev" \
-	"$work/guest.env"
+	"$GUEST_WORK/guest.env"
