@@ -197,11 +197,19 @@ wait_domain() {
 		echo "not started" >"$w/qemu.rc"
 		return
 	fi
-	# every 15 s: a virsh costs the nested guests CPU (and the watcher
-	# has long seen the end when it shuts off)
-	for _ in $(seq "$((GUEST_TIMEOUT / 15))"); do
+	# The watcher's result file says when QEMU went (t.exit), or the
+	# watcher itself is gone; only then virsh, which costs the nested
+	# guests CPU: polling domstate every 15 s left up to 20 s between
+	# the exit and the next guest's step (2026-12-03)
+	for _ in $(seq "$((GUEST_TIMEOUT / 2))"); do
+		if [ -n "$(r "$1" t.exit)" ] || ! kill -0 "$(cat "$s/watch.pid")" 2>/dev/null; then
+			break
+		fi
+		sleep 2
+	done
+	for _ in $(seq 30); do
 		[ "$($VIRSH domstate "$DOMAIN")" = "shut off" ] && break
-		sleep 15
+		sleep 1
 	done
 	if [ "$($VIRSH domstate "$DOMAIN")" = "shut off" ]; then
 		echo 0 >"$w/qemu.rc"

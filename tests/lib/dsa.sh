@@ -32,7 +32,8 @@ our_modules() {	# our_modules KMOD_DIR: prints the .ko paths
 load_ours() {	# load_ours KMOD_DIR: insmod every module not loaded yet
 	local ko name
 	for ko in $(our_modules "$1"); do
-		name=$(basename "$ko" .ko)
+		name=${ko##*/}
+		name=${name%.ko}
 		[ -d "/sys/module/${name//-/_}" ] && continue
 		insmod "$ko" || { echo "insmod $ko failed"; return 1; }
 	done
