@@ -7,10 +7,11 @@ set -uo pipefail
 
 # What "make check" runs: every suite. The guest suite (nested VMs on
 # vdevs) is the slowest, see tests/guest/suite.sh for its cost.
-ALL_SUITES=(model runner peer host ims vdev guest)
+ALL_SUITES=(model lint runner peer host ims vdev guest)
 KNOWN_SUITES=("${ALL_SUITES[@]}")
 declare -A SCRIPT=(
 	[model]=tests/qemu/suite.sh		# qtest + TCG guest: no kernel
+	[lint]=tests/lint/suite.sh		# checkpatch, kernel-doc, shellcheck
 	[runner]=tests/vm/selftest.sh		# the VM runner itself
 	[peer]=tests/peer/suite.sh		# upstream idxd + accel-config
 	[host]=tests/host/suite.sh		# our parent driver
@@ -18,7 +19,7 @@ declare -A SCRIPT=(
 	[vdev]=tests/vdev/suite.sh		# WQs as mdev/VFIO devices, type1 PASID
 	[guest]=tests/guest/suite.sh		# nested VMs: stock idxd on vdevs
 )
-declare -A NEEDS_KERNEL=([model]=0 [runner]=1 [peer]=1 [host]=1 [ims]=1 [vdev]=1 [guest]=1)
+declare -A NEEDS_KERNEL=([model]=0 [lint]=1 [runner]=1 [peer]=1 [host]=1 [ims]=1 [vdev]=1 [guest]=1)
 
 if [ $# -gt 0 ] && [ -n "$1" ]; then
 	suites=("$@")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared settings for the build scripts; sourced, not run.
 # Build outputs live outside the checkout so a clean clone on a warm
 # machine reuses them; every tree below is keyed by its inputs.
@@ -6,6 +7,7 @@ export IDXD_SIOV_CACHE
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export TOP
 export CCACHE_DIR="$IDXD_SIOV_CACHE/ccache"
+# shellcheck disable=SC2034  # JOBS: for the build scripts that source this
 JOBS=$(nproc)
 
 log() { echo "[$(date +%T)] $*" >&2; }

@@ -16,6 +16,8 @@ PKGS=(
 	# suite guest: libvirt 9.0 runs the dedicated vdev's guest (no
 	# Debian QEMU: the domain's emulator is ours)
 	libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
+	# suite lint
+	shellcheck
 )
 
 missing=()
