@@ -495,12 +495,12 @@ PY
 }
 
 # cycles N: load, configure and enable with the peer suite's config, run a
-# short dmatest every 5th time, disable, unload; kmemleak is scanned by
+# short dmatest every 10th time, disable, unload; kmemleak is scanned by
 # the runner after the script. A tight loop: under TCG with the debug
 # kernel every process costs 0.1-0.2 s, so the checks between the steps
-# are shell builtins (a cycle took 12.5 s with cat, basename and
-# disable_all's loop, 2026-12-03), and accel-config and the module tools
-# are the only programs run.
+# are shell builtins, and accel-config and the module tools are the only
+# programs run: 6.7 s a cycle, against 12.5 s with cat, basename and
+# disable_all's loop (2026-12-03).
 cycles() {
 	local i n=$1 st chan=()
 	for ((i = 1; i <= n; i++)); do
@@ -510,7 +510,7 @@ cycles() {
 			>/dev/null &&
 		read -r st <"$DSA/wq0.0/state" && [ "$st" = enabled ] ||
 			{ echo "cycle $i: enable (wq0.0 state '$st')"; return 1; }
-		if ((i % 5 == 0)); then
+		if ((i % 10 == 0)); then
 			chan=(/sys/class/dma/dma*chan0)
 			echo "${chan[0]##*/}" >"$TMP/chan.wq0.0"
 			run_dmatest wq0.0 1 50 >/dev/null ||
@@ -588,7 +588,7 @@ check "save-config then load-config reproduces the configuration" \
 	save_load_round_trip
 check "disable all" disable_all
 check "unload" unload
-check "25 load/load-config/enable/disable/unload cycles" cycles 25
+check "50 load/load-config/enable/disable/unload cycles" cycles 50
 
 rm -rf "$TMP"
 finish_checks
