@@ -15,15 +15,18 @@
 # (tests/build/env.sh).
 #
 # Cost: one bench VM run with five nested boots, one at a time (two at
-# once cost 2.4 times one alone). Measured on the 2-core host on
-# 2026-12-02, warm, nothing else running: 975 s and 1063 s (36 passed
-# each), the suite's own line in make check's table. In those runs a
-# nested guest reached /init 91-111 s after its QEMU started (a guest
-# alone in a bare bench VM: 60-64 s; what the difference is, libvirtd
-# and udevd running beside it or the other guest idling, is not
-# measured). A cold guest image build adds about a minute (downloads,
-# see tests/guest/README). The nested consoles of the last run are kept
-# in $IDXD_SIOV_CACHE/guest-logs (GUEST_LOGS moves them).
+# once cost 2.4 times one alone). Measured on the 2-core host, warm,
+# nothing else running: 975 s and 1063 s (2026-12-02, the suite alone);
+# inside a whole make check about 1,290 s (CI, 2026-12-03) and 1,607 and
+# 1,744 s (clean clones, 2026-12-03): over the issue's 15 minutes. A
+# nested guest reaches /init 90-210 s after its QEMU starts (60-64 s
+# alone in a bare bench VM); the run-to-run spread is the host's. While
+# a nested guest boots, the bench VM's QEMU main thread takes a whole core
+# (top -H: 100%, against 85-88% for each vCPU thread; both vCPUs busy in
+# userspace loops cost it 9%), so a second guest at once only slows
+# both. A cold guest image build adds about a minute (downloads, see
+# tests/guest/README). The nested consoles of the last run are kept in
+# $IDXD_SIOV_CACHE/guest-logs (GUEST_LOGS moves them).
 set -euo pipefail
 . "$(dirname "$0")/../build/common.sh"
 . "$TOP/tests/lib/suite.sh"
