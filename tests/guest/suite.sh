@@ -21,9 +21,11 @@
 # 1,744 s (clean clones, 2026-12-03): over the 15 minutes. A
 # nested guest reaches /init 90-210 s after its QEMU starts (60-64 s
 # alone in a bare bench VM); the run-to-run spread is the host's. While
-# a nested guest boots, the bench VM's QEMU main thread takes a whole core
-# (top -H: 100%, against 85-88% for each vCPU thread; both vCPUs busy in
-# userspace loops cost it 9%), so a second guest at once only slows
+# a nested guest boots in this suite, the bench VM's QEMU main thread
+# takes a whole core (top -H: 100%, against 85-88% for each vCPU thread),
+# where the same boot in a bare bench VM costs it 5-8% and one core in
+# all (2026-12-03): something else in this suite's VM keeps the host's
+# cores busy (not yet found), and a second guest at once only slows
 # both. A cold guest image build adds about a minute (downloads, see
 # tests/guest/README). The nested consoles of the last run are kept in
 # $IDXD_SIOV_CACHE/guest-logs (GUEST_LOGS moves them).
