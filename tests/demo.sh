@@ -5,9 +5,9 @@
 # vfio-pci passes to a nested guest running Debian 12's stock kernel and
 # idxd driver (its own dmatest). Prints both sides' figures.
 #
-# Cost: the nested TCG boot dominates. 2026-12-02, warm, with a guest
-# suite run sharing the 2 cores: 14.5 min in all; the guest reached
-# init 424 s after its QEMU started (qboot, 256 MiB). A cold machine
+# Cost: the nested TCG boot dominates. 2026-12-03, warm, nothing else
+# running, from a clean clone: 8 min 44 s in all; the guest reached init
+# 217.8 s after its QEMU started and probed idxd at 258.6 s. A cold machine
 # first builds the bench (about 25 minutes).
 set -euo pipefail
 . "$(dirname "$0")/build/common.sh"
