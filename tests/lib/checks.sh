@@ -7,14 +7,10 @@ passed=0
 failed=0
 check_times=()	# "MICROSECONDS NAME" per check, for finish_checks
 
-usecs_now() {	# wall clock in microseconds, without a fork (bash 5)
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$((10#$t))"
-}
-
 check() {	# check NAME COMMAND...: run COMMAND, record the outcome
-	local name=$1 out start
+	local name=$1 out start end
 	shift
+	# bash 5's wall clock in microseconds, read without a fork
 	start=${EPOCHREALTIME/[.,]/}
 	if out=$("$@" 2>&1); then
 		echo "ok - $name"
@@ -24,7 +20,8 @@ check() {	# check NAME COMMAND...: run COMMAND, record the outcome
 		printf '%s\n' "$out" | sed 's/^/#   /' | tail -n 30
 		failed=$((failed + 1))
 	fi
-	check_times+=("$(($(usecs_now) - 10#$start)) $name")
+	end=${EPOCHREALTIME/[.,]/}
+	check_times+=("$((end - start)) $name")
 }
 
 # The checks that took longest, as TAP comments: a suite's cost is
