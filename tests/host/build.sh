@@ -19,9 +19,9 @@ build_parent() {
 	build="$IDXD_SIOV_CACHE/modules/$key"
 	mkdir -p "$build"
 	touch "$build"	# most recently used first, for the pruning below
-	for old in $(ls -1td "$IDXD_SIOV_CACHE"/modules/*/ | tail -n +5); do
-		rm -rf "$old"
-	done
+	find "$IDXD_SIOV_CACHE/modules" -mindepth 1 -maxdepth 1 -type d \
+		-printf '%T@ %p\n' | sort -rn | tail -n +5 | cut -d' ' -f2- |
+		while read -r old; do rm -rf "$old"; done
 	# The Makefiles find include/linux/ relative to their own directory.
 	sync_tree "$TOP/include" "$build/include"
 	sync_tree "$TOP/drivers" "$build/drivers"

@@ -28,7 +28,7 @@ load() {
 objects() {	# the same objects as the upstream driver creates
 	local want got
 	want="dsa0 engine0.0 engine0.1 engine0.2 engine0.3 group0.0 group0.1 group0.2 group0.3 wq0.0 wq0.1 wq0.2 wq0.3 wq0.4 wq0.5 wq0.6 wq0.7"
-	got=$(ls "$DSA" | sort | tr '\n' ' ')
+	got=$(cd "$DSA" && printf '%s\n' * | sort | tr '\n' ' ')
 	expect_eq "objects" "${got% }" "$want"
 }
 

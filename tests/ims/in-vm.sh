@@ -85,23 +85,25 @@ alloc_every_slot() {
 
 # request_irq() unmasks the slot, free_irq() masks it; the PASID stays.
 unmask_mask_reach_the_slot() {
-	local want i idx
+	local want idx
+	local -a idxs
 	ctl free || return 1	# whatever a failed check left
 	want=$(pasid_ctrl "$(wq_pasid)")
 	ctl "alloc 4 wq" || return 1
-	for idx in $(awk '{print $1}' "$T/vectors"); do
+	mapfile -t idxs < <(awk '{print $1}' "$T/vectors")
+	for idx in "${idxs[@]}"; do
 		expect_slot "$idx" $((want | MASK)) || return 1
 	done
 	ctl request || return 1
-	for idx in $(awk '{print $1}' "$T/vectors"); do
+	for idx in "${idxs[@]}"; do
 		expect_slot "$idx" "$want" || return 1
 		# an unmasked slot holds a real message
 		[ "$(slots "$idx" 1 | awk '{print $2}')" != 0x0 ] ||
 			{ echo "slot $idx unmasked without a message"; return 1; }
 	done
 	ctl release || return 1
-	for i in $(awk '{print $1}' "$T/vectors"); do
-		expect_slot "$i" $((want | MASK)) || return 1
+	for idx in "${idxs[@]}"; do
+		expect_slot "$idx" $((want | MASK)) || return 1
 	done
 	ctl free
 }

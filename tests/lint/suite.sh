@@ -5,15 +5,19 @@
 #     drivers/, include/ and tools/ (-f: files, not patches);
 #   - the kernel's kernel-doc -none -Wall on the same files;
 #   - QEMU's checkpatch.pl on the DSA model (tests/qemu/src/);
-#   - shellcheck (warnings and errors) on every shell script.
+#   - shellcheck (down to its style notes; .shellcheckrc turns off
+#     SC2015, which says why) on every shell script;
+#   - the ".. kernel-doc::" directives of Documentation/: each renders
+#     (kernel-doc -rst, as Sphinx's kerneldoc extension runs it) with
+#     output and no warning, and every file of ours that exports a symbol
+#     is pulled in with :export:.
 # The checkers come from the trees the bench builds from (KSRC of
 # bench.env, the QEMU source beside our QEMU binary); shellcheck is
 # Debian's (tests/build/deps.sh installs it).
 #
 # Not covered yet: the patches under patches/linux/ and tests/qemu/patches/
 # are plain diffs, not git format-patch output, so checkpatch reads their
-# upstream context as ours (issue 14, item 6); and shellcheck's "info" and
-# "style" notes (SC2015 and others) are not findings here.
+# upstream context as ours (issue 14, item 6).
 #
 # Cost: about 20 s on the 2-core host (16-18 s while a make check ran
 # beside it), no VM (2026-12-03).
@@ -72,7 +76,58 @@ shell_scripts() {
 
 shell_check() {
 	# shellcheck disable=SC2046  # one word per file
-	shellcheck -x -P SCRIPTDIR -S warning $(shell_scripts)
+	shellcheck -x -P SCRIPTDIR -S style $(shell_scripts)
+}
+
+# doc_directives: "RST FILE OPTION [ARGS]" for each ".. kernel-doc:: FILE"
+# and the option line under it (none: OPTION empty)
+doc_directives() {
+	# shellcheck disable=SC2046  # one word per file
+	awk '
+	function flush() { if (file != "") print FILENAME_ " " file " " opt; file = "" }
+	FNR == 1 { flush(); FILENAME_ = FILENAME }
+	/^\.\. kernel-doc::/ { flush(); file = $3; opt = ""; next }
+	file != "" && /^   :[a-z-]+:/ { opt = $0; sub(/^ +/, "", opt); next }
+	{ flush() }
+	END { flush() }' $(git ls-files -- 'Documentation/*.rst')
+}
+
+# kernel_doc_directives: render each; an :export: of every exporting file
+kernel_doc_directives() {
+	local rst file opt args out rc=0 f n=0
+	local -a a
+	while read -r rst file opt args; do
+		n=$((n + 1))
+		a=()
+		case "$opt" in
+		:export:) a=(-export) ;;
+		:internal:) a=(-internal) ;;
+		:identifiers:) for f in $args; do a+=(-function "$f"); done ;;
+		'') ;;
+		*) echo "$rst: $file: option $opt is not checked here"; rc=1; continue ;;
+		esac
+		if [ ! -f "$file" ]; then
+			echo "$rst: $file: no such file"
+			rc=1
+			continue
+		fi
+		out=$("$KSRC/scripts/kernel-doc" -rst -sphinx-version 5.3.0 -Wall "${a[@]}" "$file" 2>&1 >/dev/null)
+		if [ -n "$out" ]; then
+			printf '%s: %s %s: %s\n' "$rst" "$file" "$opt${args:+ $args}" "$out"
+			rc=1
+		fi
+		if ! "$KSRC/scripts/kernel-doc" -rst -sphinx-version 5.3.0 "${a[@]}" "$file" 2>/dev/null |
+			grep -q '^\.\. c:'; then
+			echo "$rst: $file $opt $args: renders nothing"
+			rc=1
+		fi
+	done < <(doc_directives)
+	[ "$n" -gt 0 ] || { echo "no kernel-doc directive in Documentation/"; rc=1; }
+	for f in $(git grep -l -E '^EXPORT_SYMBOL' -- 'drivers/*.c'); do
+		doc_directives | grep -q " $f :export:" ||
+			{ echo "$f exports symbols but no Documentation/ pulls it in with :export:"; rc=1; }
+	done
+	return "$rc"
 }
 
 if [ ! -x "$KSRC/scripts/checkpatch.pl" ] || [ ! -x "$QSRC/scripts/checkpatch.pl" ]; then
@@ -85,5 +140,7 @@ check "checkpatch.pl --strict: $(kernel_files | wc -l) files of drivers/, includ
 check "kernel-doc -none -Wall: the same files" kernel_doc
 check "QEMU's checkpatch.pl: the DSA model, $(git ls-files -- 'tests/qemu/src/*.[ch]' | wc -l) files" \
 	qemu_checkpatch
-check "shellcheck -S warning: $(shell_scripts | wc -l) shell scripts" shell_check
+check "shellcheck -S style: $(shell_scripts | wc -l) shell scripts" shell_check
+check "Documentation/: $(doc_directives | wc -l) kernel-doc directives render, every exporting file is in one" \
+	kernel_doc_directives
 finish_checks
